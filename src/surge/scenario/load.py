@@ -1,0 +1,253 @@
+"""Reading a scenario from YAML 1.2 or JSON, with every problem reported at once.
+
+>>> from surge.scenario.load import read_document
+>>> read_document("country: NO\\n", "x.yaml")
+{'country': 'NO'}
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from surge.errors import InputError, Problem, ScenarioError
+from surge.scenario import model as m
+from surge.scenario.checks import consistency_problems
+from surge.scenario.types import show
+
+# Which model sits at a path of field names (list indices and free-form keys removed);
+# used to list the expected keys when an unknown one is found.
+_MODEL_AT: dict[tuple[str, ...], type[BaseModel]] = {
+    (): m.Scenario,
+    ("items",): m.Item,
+    ("operations",): m.Operation,
+    ("organizations",): m.Organization,
+    ("sites",): m.Site,
+    ("lines",): m.Line,
+    ("lines", "options"): m.Option,
+    ("suppliers",): m.Supplier,
+    ("suppliers", "offers"): m.Offer,
+    ("demands",): m.Demand,
+    ("demands", "due"): m.Due,
+    ("inventory",): m.Stock,
+    ("transport",): m.Transport,
+    ("policy",): m.Policy,
+    ("policy", "restricted_origins"): m.RestrictedOrigins,
+    ("objective",): m.Objective,
+    ("uncertainty",): m.Uncertainty,
+    ("uncertainty", "suppliers"): m.SupplierRisk,
+    ("uncertainty", "suppliers", "fill_rate"): m.Beta,
+    ("uncertainty", "suppliers", "outage"): m.Outage,
+    ("uncertainty", "lines"): m.LineRisk,
+    ("uncertainty", "operations"): m.OperationRisk,
+}
+
+
+def read_document(text: str, name: str = "<input>") -> Any:
+    """Parse YAML 1.2 (or JSON, a subset of it); duplicate keys are errors."""
+    if name.lower().endswith(".json"):
+        return _read_json(text, name)
+    yaml = YAML(typ="safe", pure=True)
+    yaml.version = (1, 2)
+    yaml.allow_duplicate_keys = False
+    try:
+        return yaml.load(io.StringIO(text))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
+        what = (exc.problem or exc.context or "syntax error").strip()
+        if "duplicate key" in str(exc):
+            what = f"a key written twice in one mapping ({_duplicate_key(exc)})"
+        raise InputError(f"{name}: cannot read YAML at {where}: {what}") from None
+    except YAMLError as exc:
+        raise InputError(f"{name}: cannot read YAML: {exc}") from None
+
+
+def _duplicate_key(exc: Exception) -> str:
+    text = str(exc)
+    start = text.find('found duplicate key "')
+    if start < 0:
+        return "duplicate key"
+    end = text.find('"', start + 21)
+    return f"key '{text[start + 21:end]}'"
+
+
+def _read_json(text: str, name: str) -> Any:
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                raise InputError(f"{name}: key '{key}' is written twice in one object")
+            out[key] = value
+        return out
+
+    def no_constants(token: str) -> float:
+        raise InputError(f"{name}: {token} is not a finite number")
+
+    try:
+        return json.loads(text, object_pairs_hook=no_duplicates, parse_constant=no_constants)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{name}: cannot read JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
+
+
+def read_file(path: str | Path) -> Any:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{p}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{p}: is a directory, expected a scenario file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read ({exc.strerror})") from None
+    return read_document(text, str(p))
+
+
+def validate(raw: Any) -> tuple[m.Scenario | None, list[Problem]]:
+    """Check raw data against every rule of the format.
+
+    Returns the scenario (``None`` if any error) and every problem found: errors and
+    warnings, each with its path.
+    """
+    if not isinstance(raw, dict):
+        return None, [Problem("", f"a scenario must be a mapping of keys, got {show(raw)}")]
+    problems: list[Problem] = []
+    scenario: m.Scenario | None = None
+    try:
+        scenario = m.Scenario.model_validate(raw)
+    except ValidationError as exc:
+        problems.extend(_pydantic_problems(exc, raw))
+    problems.extend(consistency_problems(raw))
+    problems = _dedupe(problems)
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    assert scenario is not None
+    return scenario, problems
+
+
+def load(source: str | Path | dict[str, Any]) -> m.Scenario:
+    """Load and validate a scenario from a YAML/JSON file path, or from a dict.
+
+    Raises
+    ------
+    ScenarioError
+        With every problem found (``.problems``), if any rule is broken.
+    """
+    scenario, problems = load_with_problems(source)
+    return scenario
+
+
+def load_with_problems(source: str | Path | dict[str, Any]) -> tuple[m.Scenario, list[Problem]]:
+    """Like :func:`load`, also returning the warnings."""
+    raw = source if isinstance(source, dict) else read_file(source)
+    scenario, problems = validate(raw)
+    if scenario is None:
+        errors = [p for p in problems if p.severity == "error"]
+        label = "scenario" if isinstance(source, dict) else str(source)
+        noun = "problem" if len(errors) == 1 else "problems"
+        raise ScenarioError(f"{label}: {len(errors)} {noun} found", problems)
+    return scenario, problems
+
+
+# --- turning pydantic's errors into the format's messages ------------------------------
+
+
+def format_path(loc: tuple[Any, ...], raw: Any) -> str:
+    """``('lines', 3, 'options', 0)`` -> ``lines[3] 'douai-l2'.options[0]``.
+
+    The id of a top-level object is shown after its index, so the object can be found
+    by name as well as by position.
+    """
+    out = ""
+    node: Any = raw
+    for depth, part in enumerate(loc):
+        if isinstance(part, int):
+            out += f"[{part}]"
+            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            if depth == 1 and isinstance(node, dict) and isinstance(node.get("id"), str):
+                out += f" '{node['id']}'"
+        else:
+            out += f".{part}" if out else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out
+
+
+def _field_names(loc: tuple[Any, ...]) -> tuple[str, ...]:
+    names = [p for p in loc if isinstance(p, str)]
+    if names[:1] == ["uncertainty"] and len(names) >= 3:
+        names = names[:2] + names[3:]  # drop the object id under uncertainty.<kind>
+    return tuple(names)
+
+
+def _expected_keys(parent: tuple[Any, ...]) -> list[str]:
+    model = _MODEL_AT.get(_field_names(parent))
+    if model is None:
+        return []
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _pydantic_problems(exc: ValidationError, raw: Any) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p == "[key]"))
+        kind = err["type"]
+        value = err.get("input")
+        if kind == "extra_forbidden":
+            parent, key = loc[:-1], loc[-1]
+            expected = _expected_keys(parent)
+            close = difflib.get_close_matches(str(key), expected, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            keys = ", ".join(expected)
+            problems.append(
+                Problem(format_path(parent, raw) or "(top level)",
+                        f"unknown key '{key}'{hint} (expected keys: {keys})")
+            )
+            continue
+        if kind == "missing":
+            parent, key = loc[:-1], loc[-1]
+            problems.append(Problem(format_path(parent, raw) or "(top level)",
+                                    f"missing required key '{key}'"))
+            continue
+        problems.append(Problem(format_path(loc, raw), _message(err, value)))
+    return problems
+
+
+def _message(err: Any, value: Any) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    if kind == "assertion_error":
+        return str(ctx.get("error", err["msg"]))
+    if kind == "literal_error":
+        return f"must be {ctx.get('expected')}, got {show(value)}"
+    if kind in ("list_type",):
+        return f"must be a list, got {show(value)}"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"must be a mapping, got {show(value)}"
+    if kind == "too_short":
+        return "must not be empty"
+    if kind == "string_type":
+        return f"must be a string, got {show(value)}"
+    return f"{err['msg']}, got {show(value)}"
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen: set[Problem] = set()
+    out = []
+    for p in problems:
+        if p not in seen:
+            seen.add(p)
+            out.append(p)
+    return out
