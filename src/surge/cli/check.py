@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from surge.cli.common import app, console, handle_errors, print_problems
@@ -35,33 +36,36 @@ def check(
 
 
 def print_summary(sc: Scenario) -> None:
+    """Counts, horizon and dates, what is due, and the capacity bound per due week."""
     from surge.scenario.summary import capacity_bound
 
-    console.print(f"[bold]{sc.name}[/bold]")
+    console.print(f"[bold]{escape(sc.name)}[/bold]")
     end = sc.week_date(sc.weeks - 1)
-    console.print(f"horizon: {sc.weeks} weeks, week 0 = {sc.start} .. week {sc.weeks - 1} = {end}; "
-                  f"objective {sc.objective.mode}; currency {sc.currency}")
-    counts = Table(title="Entities", show_header=True)
-    for kind in ("items", "operations", "organizations", "sites", "lines", "suppliers", "demands"):
-        counts.add_column(kind, justify="right")
+    console.print(f"horizon: {sc.weeks} weeks, week 0 starts {sc.start}, week {sc.weeks - 1} "
+                  f"starts {end}; objective {sc.objective.mode}; currency {escape(sc.currency)}")
     n_options = sum(len(line.options) for line in sc.lines)
     n_offers = sum(len(s.offers) for s in sc.suppliers)
-    counts.add_row(*[str(len(getattr(sc, k))) for k in
-                     ("items", "operations", "organizations", "sites")],
-                   f"{len(sc.lines)} ({n_options} options)", f"{len(sc.suppliers)} ({n_offers} offers)",
-                   str(len(sc.demands)))
-    console.print(counts)
+    counts = [f"{len(sc.items)} items", f"{len(sc.operations)} operations",
+              f"{len(sc.organizations)} organizations", f"{len(sc.sites)} sites",
+              f"{len(sc.lines)} lines ({n_options} options)",
+              f"{len(sc.suppliers)} suppliers ({n_offers} offers)", f"{len(sc.demands)} demands",
+              f"{len(sc.inventory)} stock entries"]
+    console.print(", ".join(counts))
     bound = capacity_bound(sc)
-    table = Table(title="Demands: due vs. most that could be made (upper bound)")
-    for col in ("demand", "item", "site", "due week", "date", "cumulative due", "upper bound", ""):
-        table.add_column(col, justify="right" if col in ("due week", "cumulative due", "upper bound") else "left")
+    table = Table(title="Due vs. the most that could be available (an upper bound)")
+    for col in ("demand", "item", "week", "date", "cum. due", "bound", "verdict"):
+        right = col in ("week", "cum. due", "bound")
+        table.add_column(col, justify="right" if right else "left", overflow="fold",
+                         min_width=10 if col == "verdict" else None)
     for d in sc.demands:
         cum = 0.0
         for week in sorted({x.week for x in d.due}):
             cum += sum(x.quantity for x in d.due if x.week == week)
             ub = bound[d.item][week]
-            flag = "[green]possible[/green]" if ub + 1e-9 >= cum else "[red]impossible[/red]"
-            table.add_row(d.id, d.item, d.site, str(week), str(sc.week_date(week)),
+            flag = "[green]possible[/green]" if ub + 1e-6 * max(1.0, cum) >= cum else "[red]impossible[/red]"
+            table.add_row(escape(d.id), escape(d.item), str(week), str(sc.week_date(week)),
                           f"{cum:,.0f}", f"{ub:,.0f}", flag)
-        table.add_row(f"[bold]{d.id} total[/bold]", "", "", "", "", f"[bold]{d.total:,.0f}[/bold]", "", "")
     console.print(table)
+    total = ", ".join(f"{escape(d.id)} {d.total:,.0f} {escape(d.item)} at {escape(d.site)}"
+                      for d in sc.demands)
+    console.print(f"total due: {total}")

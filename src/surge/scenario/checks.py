@@ -7,6 +7,7 @@ of the expected shape is skipped here; the type checks report it.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
@@ -36,6 +37,14 @@ def _sub(obj: dict[str, Any], key: str) -> Iterator[tuple[int, dict[str, Any]]]:
                 yield j, sub
 
 
+def _real(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _whole(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
@@ -61,9 +70,14 @@ def consistency_problems(raw: dict[str, Any]) -> list[Problem]:
     return out
 
 
-def _ids(raw: dict[str, Any], out: list[Problem]) -> dict[str, set[str]]:
-    ids: dict[str, set[str]] = {}
+def _ids(raw: dict[str, Any], out: list[Problem]) -> dict[str, set[str] | None]:
+    """Ids of each top-level list; ``None`` for a list that is missing or not a list
+    (its own error is reported by the type checks; references to it are not checked)."""
+    ids: dict[str, set[str] | None] = {}
     for kind in KINDS:
+        if not isinstance(raw.get(kind), list):
+            ids[kind] = None
+            continue
         first: dict[str, int] = {}
         for i, obj, label in _entries(raw, kind):
             oid = obj.get("id")
@@ -78,12 +92,12 @@ def _ids(raw: dict[str, Any], out: list[Problem]) -> dict[str, set[str]]:
     return ids
 
 
-def _ref(out: list[Problem], path: str, value: Any, known: set[str], kind: str) -> None:
-    if isinstance(value, str) and value not in known:
+def _ref(out: list[Problem], path: str, value: Any, known: set[str] | None, kind: str) -> None:
+    if known is not None and isinstance(value, str) and value not in known:
         out.append(Problem(path, f"unknown {kind[:-1]} '{value}' (not in `{kind}`)"))
 
 
-def _check_operations(raw: dict[str, Any], ids: dict[str, set[str]], out: list[Problem]) -> None:
+def _check_operations(raw: dict[str, Any], ids: dict[str, set[str] | None], out: list[Problem]) -> None:
     for _, op, label in _entries(raw, "operations"):
         produces = op.get("produces")
         _ref(out, f"{label}.produces", produces, ids["items"], "items")
@@ -136,7 +150,7 @@ def _bom_cycle(raw: dict[str, Any]) -> list[str]:
 
 
 def _check_sites_lines(
-    raw: dict[str, Any], ids: dict[str, set[str]], weeks: int | None, out: list[Problem]
+    raw: dict[str, Any], ids: dict[str, set[str] | None], weeks: int | None, out: list[Problem]
 ) -> None:
     for _, site, label in _entries(raw, "sites"):
         _ref(out, f"{label}.organization", site.get("organization"), ids["organizations"],
@@ -159,7 +173,7 @@ def _check_sites_lines(
 
 
 def _check_suppliers(
-    raw: dict[str, Any], ids: dict[str, set[str]], weeks: int | None, out: list[Problem]
+    raw: dict[str, Any], ids: dict[str, set[str] | None], weeks: int | None, out: list[Problem]
 ) -> None:
     for _, sup, label in _entries(raw, "suppliers"):
         seen: dict[str, int] = {}
@@ -185,7 +199,7 @@ def _check_suppliers(
 
 
 def _check_demands(
-    raw: dict[str, Any], ids: dict[str, set[str]], weeks: int | None, out: list[Problem]
+    raw: dict[str, Any], ids: dict[str, set[str] | None], weeks: int | None, out: list[Problem]
 ) -> None:
     for _, dem, label in _entries(raw, "demands"):
         _ref(out, f"{label}.item", dem.get("item"), ids["items"], "items")
@@ -197,7 +211,7 @@ def _check_demands(
                                    f"must be between 0 and {weeks - 1} (weeks - 1), got {week}"))
 
 
-def _check_inventory(raw: dict[str, Any], ids: dict[str, set[str]], out: list[Problem]) -> None:
+def _check_inventory(raw: dict[str, Any], ids: dict[str, set[str] | None], out: list[Problem]) -> None:
     inv = raw.get("inventory")
     if not isinstance(inv, list):
         return
@@ -217,26 +231,28 @@ def _check_inventory(raw: dict[str, Any], ids: dict[str, set[str]], out: list[Pr
             seen.setdefault(key, k)  # type: ignore[arg-type]
 
 
-def _check_uncertainty(raw: dict[str, Any], ids: dict[str, set[str]], out: list[Problem]) -> None:
+def _check_uncertainty(raw: dict[str, Any], ids: dict[str, set[str] | None], out: list[Problem]) -> None:
     unc = raw.get("uncertainty")
     if not isinstance(unc, dict):
         return
     for kind in ("suppliers", "lines", "operations"):
         entries = unc.get(kind)
         if isinstance(entries, dict):
+            known = ids[kind]
             for key in entries:
-                if key != "*" and key not in ids[kind]:
+                if isinstance(key, str) and key != "*" and known is not None and key not in known:
                     out.append(Problem(f"uncertainty.{kind}.{key}",
                                        f"unknown {kind[:-1]} '{key}' (not in `{kind}`; use '*' for all)"))
     ops = unc.get("operations")
     if isinstance(ops, dict):
         for _, op, label in _entries(raw, "operations"):
-            entry = ops.get(op.get("id")) if op.get("id") in ops else ops.get("*")
+            oid = op.get("id")
+            key = oid if isinstance(oid, str) and oid in ops else "*"
+            entry = ops.get(key)
             sd = entry.get("yield_sd") if isinstance(entry, dict) else None
             y = op.get("yield", 1.0)
-            if isinstance(sd, (int, float)) and isinstance(y, (int, float)) and sd > 0:
+            if _real(sd) and _real(y) and sd > 0 and 0 < y <= 1:
                 if sd**2 >= y * (1 - y):
-                    key = op.get("id") if op.get("id") in ops else "*"
                     out.append(Problem(f"uncertainty.operations.{key}.yield_sd",
                                        f"no beta distribution has mean {y:g} (the yield of {label}) "
                                        f"and sd {sd:g}: sd must be < {(y * (1 - y)) ** 0.5:.4g}"))
@@ -246,16 +262,18 @@ def _check_usefulness(raw: dict[str, Any], out: list[Problem]) -> None:
     """Legal but suspicious: warnings."""
     made = {op.get("produces") for _, op, _l in _entries(raw, "operations")}
     bought = {offer.get("item") for _, s, _l in _entries(raw, "suppliers") for _, offer in _sub(s, "offers")}
-    stocked = {s.get("item") for s in raw.get("inventory") or [] if isinstance(s, dict)}
+    stocks = raw.get("inventory")
+    stocked = {s.get("item") for s in stocks if isinstance(s, dict)} if isinstance(stocks, list) else set()
+    available = {x for x in made | bought | stocked if isinstance(x, str)}
     for _, dem, label in _entries(raw, "demands"):
         item = dem.get("item")
-        if isinstance(item, str) and item not in made | bought | stocked:
+        if isinstance(item, str) and item not in available:
             out.append(Problem(f"{label}.item", f"nothing can make or buy '{item}' and none is in "
                                                 "stock: this demand can never be met", "warning"))
-    op_caps = {op.get("capability") for _, op, _l in _entries(raw, "operations")}
-    line_caps: set[Any] = set()
+    op_caps = {c for _, op, _l in _entries(raw, "operations") if isinstance(c := op.get("capability"), str)}
+    line_caps: set[str] = set()
     for _, line, label in _entries(raw, "lines"):
-        caps = {c for _, opt in _sub(line, "options") for c in (opt.get("capabilities") or [])
+        caps = {c for _, opt in _sub(line, "options") for c in _list(opt.get("capabilities"))
                 if isinstance(c, str)}
         line_caps |= caps
         if caps and not caps & op_caps:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import difflib
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.resolver import VersionedResolver, implicit_resolvers
 
 from surge.errors import InputError, Problem, ScenarioError
 from surge.scenario import model as m
@@ -50,15 +52,43 @@ _MODEL_AT: dict[tuple[str, ...], type[BaseModel]] = {
 }
 
 
+class _Yaml12Resolver(VersionedResolver):
+    """YAML 1.2 rules whatever a ``%YAML`` directive says; only ``true``/``false`` are booleans.
+
+    The format says so to the letter: ``country: NO`` is Norway, ``yes``/``on``/``True`` are
+    strings (the scenario has no boolean field, so a boolean is always a mistake anyway).
+    """
+
+    _rules: dict[Any, list[tuple[Any, Any]]] | None = None
+
+    @property
+    def versioned_resolver(self) -> Any:
+        if _Yaml12Resolver._rules is None:
+            rules: dict[Any, list[tuple[Any, Any]]] = {}
+            for versions, tag, regexp, first in implicit_resolvers:
+                if (1, 2) not in versions:
+                    continue
+                if tag.endswith(":bool"):
+                    regexp, first = re.compile("^(?:true|false)$"), ["t", "f"]
+                for ch in first:
+                    rules.setdefault(ch, []).append((tag, regexp))
+            _Yaml12Resolver._rules = rules
+        # ruamel extends the list it gets with `+=`: hand out copies.
+        return {ch: list(r) for ch, r in _Yaml12Resolver._rules.items()}
+
+
 def read_document(text: str, name: str = "<input>") -> Any:
     """Parse YAML 1.2 (or JSON, a subset of it); duplicate keys are errors."""
+    if not text.strip():
+        raise InputError(f"{name}: the file is empty, expected a scenario")
     if name.lower().endswith(".json"):
         return _read_json(text, name)
     yaml = YAML(typ="safe", pure=True)
+    yaml.Resolver = _Yaml12Resolver
     yaml.version = (1, 2)
     yaml.allow_duplicate_keys = False
     try:
-        return yaml.load(io.StringIO(text))
+        doc = yaml.load(io.StringIO(text))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
@@ -68,6 +98,9 @@ def read_document(text: str, name: str = "<input>") -> Any:
         raise InputError(f"{name}: cannot read YAML at {where}: {what}") from None
     except YAMLError as exc:
         raise InputError(f"{name}: cannot read YAML: {exc}") from None
+    if doc is None:
+        raise InputError(f"{name}: the document is empty, expected a scenario")
+    return doc
 
 
 def _duplicate_key(exc: Exception) -> str:
@@ -200,9 +233,15 @@ def _expected_keys(parent: tuple[Any, ...]) -> list[str]:
 def _pydantic_problems(exc: ValidationError, raw: Any) -> list[Problem]:
     problems = []
     for err in exc.errors():
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p == "[key]"))
+        loc = tuple(err["loc"])
         kind = err["type"]
         value = err.get("input")
+        if "[key]" in loc or kind == "invalid_key":  # a bad key in a mapping
+            at = loc.index("[key]") if "[key]" in loc else len(loc)
+            parent, key = loc[: at - 1], loc[at - 1]
+            what = "must be a string" if kind == "invalid_key" else _message(err, value)
+            problems.append(Problem(format_path(parent, raw) or "(top level)", f"key {key}: {what}"))
+            continue
         if kind == "extra_forbidden":
             parent, key = loc[:-1], loc[-1]
             expected = _expected_keys(parent)

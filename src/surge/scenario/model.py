@@ -30,6 +30,7 @@ from surge.scenario.types import (
     Week,
     WholeNonNegative,
     as_number,
+    as_version,
     as_whole,
     ranged,
     show,
@@ -280,7 +281,7 @@ class Uncertainty(Strict):
 class Scenario(Strict):
     """One planning question: everything the planner needs (scenario format v1)."""
 
-    surge: Literal[1]
+    surge: Annotated[Literal[1], BeforeValidator(as_version)]
     name: Text
     start: Date
     weeks: Annotated[int, ranged(as_whole, 1, 520)]

@@ -69,8 +69,10 @@ def as_id(value: Any) -> str:
 
 
 def as_date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
+    if isinstance(value, dt.datetime):  # YAML reads `2026-01-05 10:00` as a timestamp
+        if value.time() == dt.time(0) and value.tzinfo is None:
+            return value.date()
+        raise ValueError(f"must be a date YYYY-MM-DD without a time, got {value.isoformat(' ')}")
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
@@ -79,6 +81,17 @@ def as_date(value: Any) -> dt.date:
         except ValueError:
             pass
     raise ValueError(f"must be a date YYYY-MM-DD, got {show(value)}")
+
+
+def as_version(value: Any) -> int:
+    """The format version: 1 is the only one (``1.0`` reads as 1; ``true`` is refused)."""
+    try:
+        version = as_whole(value)
+    except ValueError:
+        version = None
+    if version != 1:
+        raise ValueError(f"must be 1 (the only scenario format version), got {show(value)}")
+    return version
 
 
 def ranged(
