@@ -1,0 +1,350 @@
+"""One self-contained HTML page per plan: header, KPI cards, then sections of charts.
+
+plotly.js is embedded once, inline, in the page's head; every chart after it is a ``<div>``
+and a call to it, so the file opens offline. Sections are plug-ins: a :class:`Section` is a
+title and content (HTML fragments and/or plotly figures); ``build_report`` takes extra ones
+after its own.
+
+>>> from surge.scenario import load
+>>> from surge.plan.model import Plan
+>>> sc = load("examples/minimal.yaml")
+>>> page = build_report(sc, Plan(scenario=sc.name, status="infeasible", message="budget too small"))
+>>> "budget too small" in page and page.count("plotly.js v") == 1
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Any, Union
+
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from surge.plan.model import Plan
+from surge.report import charts, data
+from surge.scenario.model import Scenario
+
+Content = Union[str, go.Figure]
+PLOT_CONFIG = {"displaylogo": False, "responsive": True,
+               "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the report: a title, an optional intro sentence, HTML and/or figures.
+
+    ``content`` is an HTML fragment, a plotly figure, or a sequence of them, shown in order.
+    """
+
+    title: str
+    content: Content | Sequence[Content] = ()
+    intro: str = ""
+    anchor: str = field(default="")
+
+    @property
+    def slug(self) -> str:
+        return self.anchor or re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-")
+
+
+SectionLike = Union[Section, tuple[str, Any]]
+
+
+def as_section(value: SectionLike) -> Section:
+    """A :class:`Section`, or a ``(title, content)`` pair made into one."""
+    if isinstance(value, Section):
+        return value
+    title, content = value
+    return Section(title=str(title), content=content)
+
+
+# --- the page ---------------------------------------------------------------------------
+
+
+def build_report(
+    scenario: Scenario,
+    plan: Plan,
+    *,
+    risk: dict[str, Any] | None = None,
+    extra_sections: Iterable[SectionLike] = (),
+) -> str:
+    """The report of ``plan`` for ``scenario`` as one self-contained HTML document.
+
+    A plan without a schedule (infeasible, error) gives the header with its status and
+    message and no charts. ``risk`` is a risk document (format v1) of the same plan.
+    """
+    data.check_plan_matches(scenario, plan)
+    if risk is not None:
+        data.check_risk(risk, scenario)
+    values = data.kpis(scenario, plan)
+    sections: list[Section] = []
+    if plan.has_plan:
+        sections += plan_sections(scenario, plan)
+        if risk is not None:
+            sections.append(risk_section(scenario, risk))
+    sections += [as_section(s) for s in extra_sections]
+    body = [_header(scenario, plan, values, risk), _nav(sections)]
+    if plan.has_plan:
+        body.append(_completion_table(scenario, values))
+    else:
+        body.append('<section class="card empty"><p>This plan holds no schedule, so there is '
+                    "nothing to chart. Fix what the message above names and plan again.</p>"
+                    "</section>")
+    body += [_render_section(s) for s in sections]
+    return _page(scenario, "\n".join(body))
+
+
+def write_report(
+    path: str | Path,
+    scenario: Scenario,
+    plan: Plan,
+    *,
+    risk: dict[str, Any] | None = None,
+    extra_sections: Iterable[SectionLike] = (),
+) -> Path:
+    """Write :func:`build_report`'s page to ``path`` (folders created) and return the path."""
+    out = Path(path)
+    page = build_report(scenario, plan, risk=risk, extra_sections=extra_sections)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
+    return out
+
+
+def plan_sections(scenario: Scenario, plan: Plan) -> list[Section]:
+    """The report's own sections for a plan that holds a schedule."""
+    totals = data.purchase_totals(scenario, plan)
+    return [
+        Section("Deliveries", charts.delivered_vs_due(scenario, plan),
+                "Cumulative units delivered (solid) against cumulative units due (dashed), "
+                "per demand."),
+        Section("Line activations", charts.activation_gantt(scenario, plan),
+                "Each activated line: converting from its start week until ready, ramping up, "
+                "then at full rate to the end of the horizon. Colour: organisation."),
+        Section("Line utilisation", charts.utilisation_heatmap(scenario, plan),
+                "Hours used by production (quantity × hours per unit / yield) over the hours "
+                "the line offers that week; blank where it offers none."),
+        Section("Purchases", [charts.purchases_by_week(scenario, plan),
+                              _purchase_table(scenario, totals)],
+                "Spend on orders placed each week by supplier (country), and totals."),
+        Section("Stock of key items", charts.stock_over_time(scenario, plan),
+                "End-of-week stock summed over sites, recomputed from the plan's flows, for "
+                "the items that are demanded or bought."),
+        Section("Cost breakdown", [charts.cost_donut(scenario, plan),
+                                   _cost_table(scenario, plan)],
+                "The plan's cost C by part."),
+    ]
+
+
+def risk_section(scenario: Scenario, risk: dict[str, Any]) -> Section:
+    """Risk: the delivery fan, P(on time) per due date, and the criticality tornado."""
+    content: list[Content] = [
+        _cards([
+            ("Runs", f"{risk.get('runs', 0):,}", f"seed {risk.get('seed', '—')}"),
+            ("P(all due dates met)", _pct(risk.get("p_all_met")), ""),
+            ("Expected S", _num(risk.get("expected_service"), 1),
+             f"± {_num(risk.get('service_stderr'), 1)} (standard error)"),
+        ]),
+        "<h3>Delivery fan</h3>", charts.delivery_fan(scenario, risk),
+        "<h3>P(on time) per due date</h3>", charts.on_time_bars(scenario, risk),
+    ]
+    if risk.get("criticality"):
+        content += ["<h3>Criticality</h3>", charts.criticality_tornado(scenario, risk)]
+    return Section("Risk", content,
+                   "The plan executed many times under random disruptions (risk file v1): "
+                   "how likely each due date is to hold, and which sources matter most.")
+
+
+# --- pieces -----------------------------------------------------------------------------
+
+
+def _num(x: Any, digits: int = 0) -> str:
+    return "—" if x is None else f"{float(x):,.{digits}f}"
+
+
+def _pct(x: Any) -> str:
+    return "—" if x is None else f"{float(x):.1%}"
+
+
+def _week(scenario: Scenario, week: int | None) -> str:
+    if week is None:
+        return "—"
+    return f"W{week} <small>{scenario.week_date(week):%d %b %Y}</small>"
+
+
+def _cards(cards: list[tuple[str, str, str]]) -> str:
+    items = "".join(f'<div class="kpi"><div class="label">{escape(label)}</div>'
+                    f'<div class="value">{value}</div><div class="sub">{sub}</div></div>'
+                    for label, value, sub in cards)
+    return f'<div class="kpis">{items}</div>'
+
+
+def _header(scenario: Scenario, plan: Plan, values: dict[str, Any],
+            risk: dict[str, Any] | None) -> str:
+    end = scenario.weeks - 1
+    subtitle = (f"{scenario.weeks} weeks: W0 {scenario.start:%d %b %Y} – W{end} "
+                f"{scenario.week_date(end):%d %b %Y} · objective {escape(scenario.objective.mode)}"
+                f" · {len(scenario.lines)} candidate lines · {len(scenario.demands)} demands")
+    message = (f'<p class="message status-{plan.status}">{escape(plan.message)}</p>'
+               if plan.message else "")
+    head = (f'<header><div class="title-row"><h1>{escape(scenario.name)}</h1>'
+            f'<span class="badge status-{plan.status}">{escape(plan.status)}</span></div>'
+            f'<p class="subtitle">{subtitle}</p>{message}</header>')
+    if not plan.has_plan:
+        return head
+    cur = escape(scenario.currency)
+    costs = values["costs"] or {}
+    breakdown = " · ".join(f"{part} {_num(costs.get(part))}" for part in data.COST_PARTS)
+    due_total, late = values["total_due"], values["total_due"] * (1 - values["on_time_share"])
+    cards = [
+        ("Service S", _num(values["service"], 1),
+         "unit-weeks late" + (" — every unit on time" if values["service"] == 0 else "")),
+        ("Cost C", f"{_num(values['cost'])} <small>{cur}</small>", breakdown),
+        ("Lines activated", f"{values['lines_activated']}", f"of {len(scenario.lines)} candidates"),
+        ("First delivery", _week(scenario, values["first_delivery_week"]), ""),
+        ("On-time share", _pct(values["on_time_share"]),
+         f"{_num(due_total - late)} of {_num(due_total)} units by their due week"),
+    ]
+    if risk is not None:
+        cards.append(("P(all met)", _pct(risk.get("p_all_met")),
+                      f"{risk.get('runs', 0):,} simulated runs"))
+    return head + _cards(cards)
+
+
+def _nav(sections: list[Section]) -> str:
+    if not sections:
+        return ""
+    links = "".join(f'<a href="#{escape(s.slug)}">{escape(s.title)}</a>' for s in sections)
+    return f"<nav>{links}</nav>"
+
+
+def _table(header: list[str], rows: list[list[str]], numeric: set[int]) -> str:
+    head = "".join(f'<th class="{"num" if i in numeric else ""}">{escape(h)}</th>'
+                   for i, h in enumerate(header))
+    body = "".join("<tr>" + "".join(f'<td class="{"num" if i in numeric else ""}">{c}</td>'
+                                    for i, c in enumerate(row)) + "</tr>" for row in rows)
+    return f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+
+
+def _completion_table(scenario: Scenario, values: dict[str, Any]) -> str:
+    table = data.deliveries(scenario, Plan(scenario=scenario.name, status="error"))
+    rows = []
+    for d in scenario.demands:
+        last_due = max(x.week for x in d.due)
+        done = values["completion_weeks"].get(d.id)
+        ok = done is not None and done <= last_due
+        state = (f'<span class="pill ok">on time</span>' if ok else
+                 '<span class="pill late">late</span>' if done is not None else
+                 '<span class="pill late">not complete</span>')
+        first_due = int(table[(table["demand"] == d.id) & (table["due"] > 0)]["week"].min())
+        rows.append([escape(d.id), escape(d.item), escape(d.site), _num(d.total),
+                     f"{_week(scenario, first_due)} – {_week(scenario, last_due)}",
+                     _week(scenario, done) if done is not None else "not within horizon", state])
+    return ('<section class="card"><h2>Demands</h2><p class="intro">The week each demand is '
+            "complete (its whole quantity delivered) against its due weeks.</p>"
+            + _table(["demand", "item", "site", "total due", "due", "complete", ""], rows, {3})
+            + "</section>")
+
+
+def _purchase_table(scenario: Scenario, totals: Any) -> str:
+    if totals.empty:
+        return '<p class="intro">No purchases in this plan.</p>'
+    rows = [[escape(r.supplier), escape(r.country), escape(r.item), _num(r.quantity),
+             _num(r.spend), _pct(r.share)] for r in totals.itertuples()]
+    rows.append(["<b>total</b>", "", "", "", f"<b>{_num(totals['spend'].sum())}</b>", "100.0%"])
+    return _table(["supplier", "country", "item", "units",
+                   f"spend [{scenario.currency}]", "share"], rows, {3, 4, 5})
+
+
+def _cost_table(scenario: Scenario, plan: Plan) -> str:
+    parts = data.cost_breakdown(plan)
+    total = parts.sum()
+    rows = [[part, _num(v), _pct(v / total if total else 0.0)] for part, v in parts.items()]
+    rows.append(["<b>total C</b>", f"<b>{_num(total)}</b>", "100.0%"])
+    return _table(["part", f"cost [{scenario.currency}]", "share"], rows, {1, 2})
+
+
+def _figure_html(fig: go.Figure) -> str:
+    return fig.to_html(full_html=False, include_plotlyjs=False, config=PLOT_CONFIG,
+                       default_width="100%")
+
+
+def _render_section(section: Section) -> str:
+    content = section.content
+    parts = [content] if isinstance(content, (str, go.Figure)) else list(content)
+    inner = "".join(_figure_html(p) if isinstance(p, go.Figure) else str(p) for p in parts)
+    intro = f'<p class="intro">{section.intro}</p>' if section.intro else ""
+    return (f'<section class="card" id="{escape(section.slug)}"><h2>{escape(section.title)}</h2>'
+            f"{intro}{inner}</section>")
+
+
+def _page(scenario: Scenario, body: str) -> str:
+    from surge import __version__
+
+    made = dt.datetime.now().strftime("%d %b %Y %H:%M")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(scenario.name)} — Surge plan report</title>
+<style>{CSS}</style>
+<script>window.PlotlyConfig = {{MathJaxConfig: 'local'}};</script>
+<script>{get_plotlyjs()}</script>
+</head><body><main>
+{body}
+<footer>Surge {__version__} · report generated {made} · all charts work offline</footer>
+</main></body></html>
+"""
+
+
+CSS = """
+:root { --ink:#111827; --muted:#6b7280; --line:#e5e7eb; --bg:#f5f7fb; --card:#fff;
+        --blue:#2563eb; --green:#059669; --amber:#d97706; --red:#dc2626; }
+* { box-sizing: border-box; }
+body { margin:0; background:var(--bg); color:var(--ink);
+       font: 14px/1.5 Inter, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }
+main { max-width: 1180px; margin: 0 auto; padding: 28px 24px 48px; }
+header h1 { margin:0; font-size: 26px; letter-spacing: -0.01em; }
+.title-row { display:flex; align-items:center; gap:14px; flex-wrap:wrap; }
+.subtitle { color:var(--muted); margin:4px 0 0; }
+.message { margin:10px 0 0; padding:10px 14px; border-radius:8px; background:#eef2ff; }
+.message.status-infeasible, .message.status-error { background:#fef2f2; color:#7f1d1d;
+       border-left: 4px solid var(--red); }
+.message.status-feasible { background:#fffbeb; border-left: 4px solid var(--amber); }
+.badge { text-transform:uppercase; font-size:12px; font-weight:700; letter-spacing:.06em;
+         padding:4px 10px; border-radius:999px; color:#fff; background:var(--muted); }
+.badge.status-optimal { background:var(--green); } .badge.status-feasible { background:var(--amber); }
+.badge.status-infeasible, .badge.status-error { background:var(--red); }
+.kpis { display:grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap:12px;
+        margin: 18px 0; }
+.kpi { background:var(--card); border:1px solid var(--line); border-radius:12px; padding:14px 16px;
+       box-shadow: 0 1px 2px rgba(16,24,40,.04); }
+.kpi .label { color:var(--muted); font-size:12px; text-transform:uppercase; letter-spacing:.05em; }
+.kpi .value { font-size:24px; font-weight:650; margin-top:2px; }
+.kpi .value small { font-size:13px; color:var(--muted); font-weight:500; }
+.kpi .sub { color:var(--muted); font-size:12px; }
+nav { display:flex; flex-wrap:wrap; gap:6px; margin: 4px 0 18px; position: sticky; top:0;
+      background: var(--bg); padding: 8px 0; z-index: 10; }
+nav a { color:var(--blue); text-decoration:none; padding:4px 10px; border-radius:999px;
+        background:#e8efff; font-size:13px; }
+nav a:hover { background:#dbe6ff; }
+.card { background:var(--card); border:1px solid var(--line); border-radius:14px;
+        padding: 18px 20px; margin-bottom: 18px; box-shadow: 0 1px 3px rgba(16,24,40,.05); }
+.card.empty { color: var(--muted); }
+.card h2 { margin:0 0 2px; font-size:18px; } .card h3 { margin:18px 0 0; font-size:15px; }
+.intro { color:var(--muted); margin:0 0 8px; }
+.table-wrap { overflow-x:auto; }
+table { border-collapse: collapse; width:100%; margin-top:8px; font-variant-numeric: tabular-nums; }
+th, td { padding: 7px 10px; border-bottom: 1px solid var(--line); text-align:left; }
+th { font-size:12px; text-transform:uppercase; letter-spacing:.04em; color:var(--muted);
+     font-weight:600; }
+td.num, th.num { text-align:right; }
+td small { color: var(--muted); }
+tbody tr:hover { background:#f9fafb; }
+.pill { font-size:12px; padding:2px 8px; border-radius:999px; font-weight:600; }
+.pill.ok { background:#d1fae5; color:#065f46; } .pill.late { background:#fee2e2; color:#991b1b; }
+footer { color:var(--muted); font-size:12px; text-align:center; margin-top:24px; }
+"""
