@@ -722,4 +722,4 @@ class _Verifier:
                      f"{num(actual)}")
         elif not is_close(float(claimed), actual):
             self.add(rule, (key,), None, f"{key} is {num(claimed)} but the plan's own numbers give "
-                     f"{num(actual)} (off by {num(claimed - actual)})", abs(claimed - actual))
+                     f"{num(actual)} (claimed minus recomputed: {num(claimed - actual)})", abs(claimed - actual))

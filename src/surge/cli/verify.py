@@ -1,0 +1,96 @@
+"""``surge verify``: check a plan file against its scenario, independently of the planner."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from surge.cli.common import app, console, err_console, handle_errors
+from surge.plan.model import Plan, is_close
+from surge.plan.verify import COST_PARTS, Verification, num, verify
+from surge.scenario import load
+
+
+@app.command("verify")
+@handle_errors
+def verify_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
+    plan: Annotated[Path, typer.Argument(help="Plan file (JSON, plan format v1).")],
+) -> None:
+    """Check every constraint of the scenario on a plan and recompute S and C from it.
+
+    Prints the recomputed service S and cost C beside what the plan claims, the cost
+    breakdown, how many checks ran, and every violation with its objects and week.
+    Exit code 0 if the plan holds, 1 if any rule is broken, 2 for bad input.
+    """
+    sc = load(scenario)
+    p = Plan.read(plan)
+    began = time.perf_counter()
+    result = verify(sc, p)
+    seconds = time.perf_counter() - began
+    for w in result.warnings:
+        err_console.print(f"[yellow]warning[/yellow] {escape(f'[{w.rule}]')} {escape(w.message)}")
+    print_summary(p, result, seconds)
+    print_violations(result)
+    if result.ok:
+        console.print(f"[green]ok[/green] {escape(str(plan))}: the plan holds "
+                      f"({result.n_checks:,} checks, status {p.status})")
+        return
+    console.print(f"[red bold]not ok[/red bold] {escape(str(plan))}: "
+                  f"{len(result.violations):,} violation{'s' if len(result.violations) != 1 else ''} "
+                  f"of {', '.join(sorted(result.rules))}")
+    raise typer.Exit(1)
+
+
+def _mark(claimed: Any, actual: float | None) -> str:
+    if actual is None:
+        return ""
+    ok = isinstance(claimed, (int, float)) and is_close(float(claimed), actual)
+    return "[green]ok[/green]" if ok else "[red]differs[/red]"
+
+
+def _show(x: Any) -> str:
+    return num(float(x)) if isinstance(x, (int, float)) else "null"
+
+
+def print_summary(p: Plan, result: Verification, seconds: float) -> None:
+    console.print(f"[bold]{escape(p.scenario)}[/bold]: plan status [bold]{p.status}[/bold]"
+                  + (f" - {escape(p.message)}" if p.message else ""))
+    table = Table(title="Recomputed from the plan vs. claimed by it")
+    for col in ("", "recomputed", "claimed", ""):
+        table.add_column(col, justify="right" if col else "left")
+    rows: list[tuple[str, float | None, Any]] = [
+        ("service S [unit-weeks]", result.service, p.objective.service),
+        ("cost C", result.cost, p.objective.cost),
+    ]
+    costs = result.costs or {}
+    claimed = p.costs.model_dump() if p.costs is not None else {}
+    rows += [(f"  {part}", costs.get(part), claimed.get(part)) for part in (*COST_PARTS, "total")]
+    for label, actual, claim in rows:
+        table.add_row(escape(label), _show(actual), _show(claim), _mark(claim, actual))
+    console.print(table)
+    late = {d: s for d, s in result.service_by_demand.items() if s > 0}
+    if late:
+        worst = sorted(late.items(), key=lambda kv: -kv[1])[:10]
+        console.print("late demands (unit-weeks): "
+                      + ", ".join(f"{escape(d)} {num(s)}" for d, s in worst)
+                      + (f" and {len(late) - 10} more" if len(late) > 10 else ""))
+    console.print(f"{result.n_checks:,} checks in {len(result.checks)} families, "
+                  f"{seconds:.2f} s")
+
+
+def print_violations(result: Verification) -> None:
+    if not result.violations:
+        return
+    table = Table(title=f"{len(result.violations):,} violations")
+    for col in ("rule", "objects", "week", "message"):
+        table.add_column(col, overflow="fold")
+    for v in result.violations:
+        table.add_row(v.rule, escape(", ".join(v.objects)),
+                      "" if v.week is None else str(v.week), escape(v.message))
+    console.print(table)
