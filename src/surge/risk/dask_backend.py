@@ -1,0 +1,69 @@
+"""Running chunks of runs on a Dask cluster: ``local[:N]`` or ``tcp://HOST:PORT``.
+
+Each chunk is a task with its own seed; the tallies come back in any order and are put
+back in chunk order, so the numbers are those of the in-process run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+
+from surge.errors import InputError
+from surge.risk.model import RiskModel
+from surge.risk.results import Tally
+
+
+def parse_cluster(spec: str) -> tuple[str, int | str]:
+    """``local`` / ``local:N`` -> ("local", N), ``tcp://host:port`` -> ("tcp", address)."""
+    m = re.fullmatch(r"local(?::(\d+))?", spec)
+    if m:
+        n = int(m.group(1)) if m.group(1) else 2
+        if n < 1:
+            raise InputError(f"--cluster {spec}: the number of workers must be >= 1, got {n}")
+        return "local", n
+    if re.fullmatch(r"tcp://[^\s:/]+:\d+", spec):
+        return "tcp", spec
+    raise InputError(f"--cluster {spec!r}: expected 'local', 'local:N' (N workers) "
+                     "or 'tcp://HOST:PORT' (a running Dask scheduler)")
+
+
+def run_on_dask(
+    m: RiskModel, seeds: list[np.random.SeedSequence], sizes: list[int], criticality: bool,
+    spec: str, progress: Callable[[int], None] | None = None,
+) -> list[Tally]:
+    """Run every chunk as one Dask task; return the tallies in chunk order."""
+    from distributed import Client, LocalCluster, as_completed
+
+    from surge.risk.simulate import run_chunk
+
+    kind, where = parse_cluster(spec)
+    cluster = None
+    try:
+        if kind == "local":
+            cluster = LocalCluster(n_workers=int(where), threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
+            client = Client(cluster)
+        else:
+            try:
+                client = Client(str(where), timeout="10s")
+            except OSError as exc:
+                raise InputError(f"--cluster {where}: cannot reach a Dask scheduler ({exc})") from None
+        with client:
+            model = client.scatter(m, broadcast=True)
+            futures = [client.submit(run_chunk, model, s, size, criticality, pure=False)
+                       for s, size in zip(seeds, sizes)]
+            index = {f.key: i for i, f in enumerate(futures)}
+            out: list[Tally | None] = [None] * len(futures)
+            for fut in as_completed(futures):
+                i = index[fut.key]
+                out[i] = fut.result()
+                if progress:
+                    progress(sizes[i])
+                fut.release()
+    finally:
+        if cluster is not None:
+            cluster.close()
+    return [t for t in out if t is not None]

@@ -1,0 +1,187 @@
+"""One pure, vectorised kernel per mechanism of plan execution (see docs/risk.md).
+
+Each kernel takes arrays whose last axis is the runs and returns arrays; none draws
+random numbers (the draws are made in :mod:`surge.risk.draws`) and none keeps state.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def outage_weeks(start: np.ndarray, length: int) -> np.ndarray:
+    """Weeks a supplier does not ship: each start stops it for ``length`` weeks.
+
+    Parameters
+    ----------
+    start : (weeks, runs) bool
+        Weeks in which an outage starts.
+    length : int
+        Weeks an outage lasts [weeks].
+
+    Returns
+    -------
+    (weeks, runs) bool
+        True where an outage started in this week or in one of the ``length - 1`` before.
+    """
+    c = np.cumsum(start, axis=0, dtype=np.int64)
+    lagged = np.zeros_like(c)
+    lagged[length:] = c[:-length] if length < len(c) else 0
+    return (c - lagged) > 0
+
+
+def next_open_week(out: np.ndarray) -> np.ndarray:
+    """For each week, the first week at or after it without an outage.
+
+    Parameters
+    ----------
+    out : (weeks, runs) bool
+
+    Returns
+    -------
+    (weeks + 1, runs) int
+        ``weeks`` (after the horizon) where the outage lasts to the end; the last row maps
+        "after the horizon" to itself.
+    """
+    T, n = out.shape
+    nxt = np.empty((T + 1, n), dtype=np.int64)
+    nxt[T] = T
+    for w in range(T - 1, -1, -1):
+        nxt[w] = np.where(out[w], nxt[w + 1], w)
+    return nxt
+
+
+def supply_arrival(
+    planned: np.ndarray, delay: np.ndarray, open_week: np.ndarray | None, weeks: int
+) -> np.ndarray:
+    """Week each purchase order arrives: planned + delay, pushed past any outage.
+
+    Parameters
+    ----------
+    planned : (orders,) int
+        The plan's arrival week of each order.
+    delay : (orders, runs) int
+        Extra weeks of lead time [weeks].
+    open_week : (weeks + 1, runs) int or None
+        :func:`next_open_week` of the supplier of these orders (None: no outage).
+    weeks : int
+        Horizon; an arrival at ``weeks`` or later is never (it is reported as ``weeks``).
+
+    Returns
+    -------
+    (orders, runs) int
+    """
+    arrive = np.minimum(planned[:, None] + delay, weeks)
+    if open_week is not None:
+        arrive = np.take_along_axis(open_week, arrive, axis=0)
+    return arrive
+
+
+def line_hours(
+    hours_per_week: np.ndarray, ramp: np.ndarray, ready: np.ndarray, slip: np.ndarray,
+    up: np.ndarray, week: int,
+) -> np.ndarray:
+    """Hours each line offers in ``week``.
+
+    Parameters
+    ----------
+    hours_per_week : (lines,) [h/week]
+    ramp : (lines, R + 1) ramp(k) for k = 0..R; ramp(k) = ramp(R) = 1 beyond
+    ready : (lines,) planned ready week
+    slip : (lines, runs) extra weeks before ready [weeks]
+    up : (lines, runs) bool, the line works this week
+
+    Returns
+    -------
+    (lines, runs) [h]
+    """
+    k = week - ready[:, None] - slip
+    share = np.take_along_axis(ramp, np.clip(k, 0, ramp.shape[1] - 1), axis=1)
+    return np.where((k >= 0) & up, hours_per_week[:, None] * share, 0.0)
+
+
+def starts_possible(
+    request: np.ndarray, hours_left: np.ndarray, hours_per_start: float,
+    stock_in: np.ndarray, per_start: np.ndarray,
+) -> np.ndarray:
+    """Starts of one operation on one line: what is asked, as far as hours and inputs allow.
+
+    Parameters
+    ----------
+    request : (runs,) starts asked (planned this week + backlog)
+    hours_left : (runs,) line hours not yet used this week [h]
+    hours_per_start : float [h]
+    stock_in : (inputs, runs) stock of each input at the line's site [units]
+    per_start : (inputs,) units of each input per start [units]
+
+    Returns
+    -------
+    (runs,) starts made
+    """
+    can = np.minimum(request, np.maximum(hours_left, 0.0) / hours_per_start)
+    for i in range(len(per_start)):
+        can = np.minimum(can, np.maximum(stock_in[i], 0.0) / per_start[i])
+    return can
+
+
+def ship_possible(request: np.ndarray, stock_from: np.ndarray) -> np.ndarray:
+    """Units of one lane shipped: what is asked, as far as the origin's stock allows."""
+    return np.minimum(request, np.maximum(stock_from, 0.0))
+
+
+def deliver(
+    delivered: np.ndarray, stock: np.ndarray, held: np.ndarray, total: np.ndarray
+) -> np.ndarray:
+    """Units delivered at the demand nodes by the end of the week (cumulative).
+
+    Parameters
+    ----------
+    delivered : (nodes, runs) cumulative units delivered at each demand node so far
+    stock : (nodes, runs) stock at each node after this week's work [units]
+    held : (nodes, runs) units the plan keeps there for its own later work [units]
+    total : (nodes,) total due at each node [units]
+
+    Returns
+    -------
+    (nodes, runs) new cumulative units delivered (never above ``total``)
+    """
+    free = np.maximum(stock - held, 0.0)
+    return np.minimum(delivered + free, total[:, None])
+
+
+def per_demand(
+    node_delivered: np.ndarray, e_node: np.ndarray, e_before: np.ndarray, e_qty: np.ndarray,
+    e_demand: np.ndarray, n_demands: int,
+) -> np.ndarray:
+    """Split cumulative deliveries at each node among its demands' due entries.
+
+    Entries are filled in priority order (earliest due week, then higher weight, then
+    smaller id), so an entry holds ``clip(delivered - due before it, 0, quantity)``.
+
+    Returns
+    -------
+    (demands, runs) cumulative units delivered to each demand
+    """
+    part = np.clip(node_delivered[e_node] - e_before[:, None], 0.0, e_qty[:, None])
+    out = np.zeros((n_demands, node_delivered.shape[1]))
+    np.add.at(out, e_demand, part)
+    return out
+
+
+def service(
+    delivered: np.ndarray, due_cum: np.ndarray, weight: np.ndarray, unmet_weeks: np.ndarray
+) -> np.ndarray:
+    """Service ``S`` of each run (scenario.md): weighted unit-weeks late.
+
+    Parameters
+    ----------
+    delivered : (weeks, demands, runs) cumulative deliveries [units]
+    due_cum : (weeks, demands) cumulative due [units]
+
+    Returns
+    -------
+    (runs,) [unit-weeks]
+    """
+    backlog = np.maximum(due_cum[:, :, None] - delivered, 0.0)
+    per = backlog.sum(axis=0) + unmet_weeks[:, None] * backlog[-1]
+    return (weight[:, None] * per).sum(axis=0)
