@@ -260,11 +260,10 @@ def _check_uncertainty(raw: dict[str, Any], ids: dict[str, set[str] | None], out
 
 def _check_usefulness(raw: dict[str, Any], out: list[Problem]) -> None:
     """Legal but suspicious: warnings."""
-    made = {op.get("produces") for _, op, _l in _entries(raw, "operations")}
-    bought = {offer.get("item") for _, s, _l in _entries(raw, "suppliers") for _, offer in _sub(s, "offers")}
-    stocks = raw.get("inventory")
-    stocked = {s.get("item") for s in stocks if isinstance(s, dict)} if isinstance(stocks, list) else set()
-    available = {x for x in made | bought | stocked if isinstance(x, str)}
+    made = [op.get("produces") for _, op, _l in _entries(raw, "operations")]
+    bought = [offer.get("item") for _, s, _l in _entries(raw, "suppliers") for _, offer in _sub(s, "offers")]
+    stocked = [s.get("item") for s in _list(raw.get("inventory")) if isinstance(s, dict)]
+    available = {x for x in made + bought + stocked if isinstance(x, str)}
     for _, dem, label in _entries(raw, "demands"):
         item = dem.get("item")
         if isinstance(item, str) and item not in available:

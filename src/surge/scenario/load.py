@@ -55,6 +55,9 @@ _MODEL_AT: dict[tuple[str, ...], type[BaseModel]] = {
 class _Yaml12Resolver(VersionedResolver):
     """YAML 1.2 rules whatever a ``%YAML`` directive says; only ``true``/``false`` are booleans.
 
+    Plain scalars that look like dates stay strings (YAML 1.2's core schema has no
+    timestamps), so a bad date is reported with its path by the model.
+
     The format says so to the letter: ``country: NO`` is Norway, ``yes``/``on``/``True`` are
     strings (the scenario has no boolean field, so a boolean is always a mistake anyway).
     """
@@ -68,6 +71,8 @@ class _Yaml12Resolver(VersionedResolver):
             for versions, tag, regexp, first in implicit_resolvers:
                 if (1, 2) not in versions:
                     continue
+                if tag.endswith(":timestamp"):
+                    continue  # not in YAML 1.2: dates stay strings, checked with their path
                 if tag.endswith(":bool"):
                     regexp, first = re.compile("^(?:true|false)$"), ["t", "f"]
                 for ch in first:
@@ -97,6 +102,8 @@ def read_document(text: str, name: str = "<input>") -> Any:
             what = f"a key written twice in one mapping ({_duplicate_key(exc)})"
         raise InputError(f"{name}: cannot read YAML at {where}: {what}") from None
     except YAMLError as exc:
+        raise InputError(f"{name}: cannot read YAML: {exc}") from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # explicit !!tags
         raise InputError(f"{name}: cannot read YAML: {exc}") from None
     if doc is None:
         raise InputError(f"{name}: the document is empty, expected a scenario")
