@@ -1,0 +1,180 @@
+"""Index sets and parameters of the planning model, as numpy arrays.
+
+Everything the model builder needs is computed here once, from the scenario alone:
+flat lists of line options, operations, (site, item) stock nodes, purchase and shipment
+lanes, and the earliest week each item can be at each site. The earliest weeks prune
+variables that could never be non-zero in any feasible plan, so pruning never changes
+the optimum (see docs/model.md, "Pruning").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from surge.scenario.geo import haversine_km
+from surge.scenario.model import Scenario
+
+NEVER = 1 << 30  # "no week": an item that can never be at a site
+
+
+@dataclass
+class ModelData:
+    """The scenario flattened into index sets (each a list of ids) and parameter arrays."""
+
+    sc: Scenario
+    T: int
+    # line options, one entry per (line, option) that can start within the horizon
+    opt_line: list[str] = field(default_factory=list)
+    opt_id: list[str] = field(default_factory=list)
+    opt_site: list[str] = field(default_factory=list)
+    opt_est: np.ndarray = field(default_factory=lambda: np.zeros(0, int))   # earliest start
+    opt_last: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # latest useful start
+    opt_lead: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
+    opt_hours: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    opt_fixed: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    opt_weekly: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    opt_cph: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    opt_ramp: list[list[float]] = field(default_factory=list)
+    opt_caps: list[frozenset[str]] = field(default_factory=list)
+    # operations
+    ops: list[str] = field(default_factory=list)
+    # stock nodes (site, item) and the earliest week the item can be there
+    nodes: list[tuple[str, str]] = field(default_factory=list)
+    node_index: dict[tuple[str, str], int] = field(default_factory=dict)
+    earliest: dict[tuple[str, str], int] = field(default_factory=dict)
+    # purchase lanes (supplier, item, site) and shipment lanes (item, from, to)
+    buy_lanes: list[tuple[str, str, str]] = field(default_factory=list)
+    ship_lanes: list[tuple[str, str, str]] = field(default_factory=list)
+    ship_cost: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per unit [cur/unit]
+
+    @property
+    def option_names(self) -> list[str]:
+        return [f"{line}/{opt}" for line, opt in zip(self.opt_line, self.opt_id)]
+
+
+def _hours_start(option_lead: int, est: int, ramp: list[float]) -> int:
+    """First week an option started at ``est`` offers hours."""
+    first = next((k for k, r in enumerate(ramp) if r > 0), len(ramp))
+    return est + option_lead + first
+
+
+def prepare(sc: Scenario) -> ModelData:
+    """Flatten ``sc`` into the index sets of the model, pruned by reachability."""
+    T = sc.weeks
+    d = ModelData(sc=sc, T=T)
+    sites = sc.by_id("sites")
+    ops = sc.operations
+
+    rows = []
+    for line in sc.lines:
+        for opt in line.options:
+            last = T - 1 - opt.lead_time_weeks
+            if opt.earliest_start_week > last:
+                continue  # ready after the horizon: can never offer an hour
+            rows.append((line, opt, last))
+    d.opt_line = [line.id for line, _, _ in rows]
+    d.opt_id = [opt.id for _, opt, _ in rows]
+    d.opt_site = [line.site for line, _, _ in rows]
+    d.opt_est = np.array([opt.earliest_start_week for _, opt, _ in rows], dtype=int)
+    d.opt_last = np.array([last for _, _, last in rows], dtype=int)
+    d.opt_lead = np.array([opt.lead_time_weeks for _, opt, _ in rows], dtype=int)
+    d.opt_hours = np.array([opt.hours_per_week for _, opt, _ in rows], dtype=float)
+    d.opt_fixed = np.array([opt.fixed_cost for _, opt, _ in rows], dtype=float)
+    d.opt_weekly = np.array([opt.weekly_cost for _, opt, _ in rows], dtype=float)
+    d.opt_cph = np.array([opt.cost_per_hour for _, opt, _ in rows], dtype=float)
+    d.opt_ramp = [list(opt.ramp_up) for _, opt, _ in rows]
+    d.opt_caps = [frozenset(opt.capabilities) for _, opt, _ in rows]
+    d.ops = [op.id for op in ops]
+
+    # Where can each operation run, from which week (line hours only)?
+    first_hours: dict[tuple[str, str], int] = {}  # (operation, site) -> first week with hours
+    for k in range(len(rows)):
+        start = _hours_start(int(d.opt_lead[k]), int(d.opt_est[k]), d.opt_ramp[k])
+        for op in ops:
+            if op.capability in d.opt_caps[k]:
+                key = (op.id, d.opt_site[k])
+                first_hours[key] = min(first_hours.get(key, NEVER), start)
+
+    # Sites where an item is used: consumed by an operation that can run there, or demanded.
+    used_at: dict[str, set[str]] = {}
+    for op in ops:
+        for (oid, site) in first_hours:
+            if oid == op.id:
+                for item in op.consumes:
+                    used_at.setdefault(item, set()).add(site)
+    for dem in sc.demands:
+        used_at.setdefault(dem.item, set()).add(dem.site)
+
+    # Earliest week each item can be at each site: a fixpoint over purchases (delivered
+    # straight to the sites that use the item), inventory, production and shipments.
+    earliest: dict[tuple[str, str], int] = {}
+
+    def lower(key: tuple[str, str], week: int) -> bool:
+        if week <= T - 1 and week < earliest.get(key, NEVER):
+            earliest[key] = week
+            return True
+        return False
+
+    for stock in sc.inventory:
+        if stock.quantity > 0:
+            lower((stock.site, stock.item), 0)
+    for sup in sc.suppliers:
+        for offer in sup.offers:
+            if not any(offer.capacity(t) > 0 for t in range(offer.available_from_week, T)):
+                continue
+            t0 = next(t for t in range(offer.available_from_week, T) if offer.capacity(t) > 0)
+            for site in used_at.get(offer.item, ()):
+                lower((site, offer.item), t0 + offer.lead_time_weeks)
+    tau = sc.transport.lead_time_weeks
+    producers: dict[str, set[str]] = {}  # item -> sites where it can be produced
+    changed = True
+    while changed:
+        changed = False
+        for op in ops:
+            for (oid, site), start in first_hours.items():
+                if oid != op.id:
+                    continue
+                ready = max([start] + [earliest.get((site, i), NEVER) for i in op.consumes])
+                if ready + op.lead_time_weeks <= T - 1:
+                    producers.setdefault(op.produces, set()).add(site)
+                    changed |= lower((site, op.produces), ready + op.lead_time_weeks)
+        # shipments: only from sites holding the item (made or stocked) to sites using it
+        for (site, item), week in list(earliest.items()):
+            for dest in used_at.get(item, ()):
+                if dest != site:
+                    changed |= lower((dest, item), week + tau)
+    d.earliest = earliest
+
+    # Stock nodes: every (site, item) the item can reach.
+    d.nodes = sorted(earliest)
+    d.node_index = {n: i for i, n in enumerate(d.nodes)}
+
+    # Purchase lanes: to the sites that use the item (buying elsewhere and shipping is
+    # never cheaper nor sooner: delivery to any site is included in the price).
+    for sup in sc.suppliers:
+        for offer in sup.offers:
+            for site in sorted(used_at.get(offer.item, ())):
+                if (site, offer.item) in earliest:
+                    d.buy_lanes.append((sup.id, offer.item, site))
+
+    # Shipment lanes: from sites where the item is made or stocked, to other sites using
+    # it. Shipping a bought item is never better than buying for the destination, and by
+    # the triangle inequality a direct lane is never worse than a relay.
+    stocked = {(s.site, s.item) for s in sc.inventory if s.quantity > 0}
+    cost_lanes = []
+    weight = {it.id: it.weight_kg for it in sc.items}
+    for item in sorted(used_at):
+        origins = sorted(producers.get(item, set()) | {s for (s, i) in stocked if i == item})
+        for src in origins:
+            if (src, item) not in earliest:
+                continue
+            for dst in sorted(used_at[item]):
+                if dst != src and earliest.get((src, item), NEVER) + tau <= T - 1:
+                    d.ship_lanes.append((item, src, dst))
+                    a, b = sites[src], sites[dst]
+                    km = haversine_km(a.lat, a.lon, b.lat, b.lon)
+                    cost_lanes.append(weight[item] * km * sc.transport.cost_per_kg_km)
+    d.ship_cost = np.array(cost_lanes, dtype=float)
+    return d

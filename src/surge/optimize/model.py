@@ -1,0 +1,393 @@
+"""The planning MILP, one function per family of constraints (see docs/model.md).
+
+Reading :func:`create_model` tells the whole model::
+
+    define_variables        act, prod, buy, ship, deliver, backlog, stock, service, cost
+    define_activation       act is cumulative ("activated by week t"); one option per line
+    define_capacity         hours of each line option <= hours it offers (lead, ramp-up)
+    define_material_balance stock per site, item and week
+    define_supply           units ordered per offer and week <= supplier capacity
+    define_demand           deliveries <= total due; backlog >= due - delivered
+    define_policy           organisation share, restricted origins, budget
+    define_objective        service == S, cost == C (the stages pick the objective)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import linopy
+import numpy as np
+
+from surge.optimize.data import NEVER, ModelData
+from surge.optimize.terms import Terms
+
+
+@dataclass
+class Built:
+    """A built model and the label arrays needed to read a solution back."""
+
+    m: linopy.Model
+    d: ModelData
+    act: np.ndarray      # (option, week) labels, -1 where no variable
+    prod: np.ndarray     # (operation, option, week)
+    buy: np.ndarray      # (buy_lane, week)
+    ship: np.ndarray     # (ship_lane, week)
+    deliver: np.ndarray  # (demand, week)
+    backlog: np.ndarray  # (demand, week)
+    stock: np.ndarray    # (node, week)
+    hours_per_good: np.ndarray  # (operation,) line hours per good unit [h/unit]
+    policy_constraints: tuple[str, ...] = ()
+
+
+def create_model(d: ModelData, *, relax_policy: frozenset[str] = frozenset()) -> Built:
+    """Build the model of ``d``; ``relax_policy`` leaves out some policy families
+    (``"budget"``, ``"organization-share"``, ``"restricted-origins"``), used to find
+    which rule makes a scenario infeasible."""
+    m = linopy.Model(force_dim_names=True)
+    b = define_variables(m, d)
+    define_activation(b)
+    define_capacity(b)
+    define_material_balance(b)
+    define_supply(b)
+    define_demand(b)
+    define_objective(b)
+    define_policy(b, relax_policy)
+    return b
+
+
+# --- variables -------------------------------------------------------------------------
+
+
+def define_variables(m: linopy.Model, d: ModelData) -> Built:
+    sc, T = d.sc, d.T
+    weeks = np.arange(T)
+    K, P = len(d.opt_id), len(d.ops)
+    options = d.option_names
+
+    act_mask = (weeks[None, :] >= d.opt_est[:, None]) & (weeks[None, :] <= d.opt_last[:, None])
+    act = m.add_variables(binary=True, coords=[options, weeks], dims=["option", "week"],
+                          mask=act_mask, name="act") if K else None
+
+    ops = sc.operations
+    hours_per_good = np.array([op.hours_per_unit / op.yield_ for op in ops])
+    prod_mask = np.zeros((P, K, T), dtype=bool)
+    for p, op in enumerate(ops):
+        for k in range(K):
+            if op.capability not in d.opt_caps[k]:
+                continue
+            site = d.opt_site[k]
+            ready = [d.earliest.get((site, i), NEVER) for i in op.consumes]
+            first_hours = d.opt_est[k] + d.opt_lead[k] + next(
+                (j for j, r in enumerate(d.opt_ramp[k]) if r > 0), len(d.opt_ramp[k]))
+            first = max([int(first_hours)] + ready)
+            last = T - 1 - op.lead_time_weeks
+            if first <= last:
+                prod_mask[p, k, first:last + 1] = True
+    prod = m.add_variables(lower=0, coords=[d.ops, options, weeks],
+                           dims=["operation", "option", "week"], mask=prod_mask,
+                           name="prod") if K and P else None
+
+    offers = {(s.id, o.item): o for s in sc.suppliers for o in s.offers}
+    buy_mask = np.zeros((len(d.buy_lanes), T), dtype=bool)
+    for j, (sid, item, _site) in enumerate(d.buy_lanes):
+        o = offers[(sid, item)]
+        for t in range(o.available_from_week, T - o.lead_time_weeks):
+            buy_mask[j, t] = o.capacity(t) > 0
+    buy = m.add_variables(lower=0, coords=[[f"{s}/{i}/{x}" for s, i, x in d.buy_lanes], weeks],
+                          dims=["buy_lane", "week"], mask=buy_mask,
+                          name="buy") if d.buy_lanes else None
+
+    tau = sc.transport.lead_time_weeks
+    ship_first = np.array([d.earliest[(src, item)] for item, src, _ in d.ship_lanes], dtype=int)
+    ship_mask = (weeks[None, :] >= ship_first[:, None]) & (weeks[None, :] + tau <= T - 1)
+    ship = m.add_variables(lower=0, coords=[[f"{i}/{a}/{z}" for i, a, z in d.ship_lanes], weeks],
+                           dims=["ship_lane", "week"], mask=ship_mask,
+                           name="ship") if d.ship_lanes else None
+
+    dem_ids = [x.id for x in sc.demands]
+    dem_first = np.array([d.earliest.get((x.site, x.item), NEVER) for x in sc.demands])
+    deliver = m.add_variables(lower=0, coords=[dem_ids, weeks], dims=["demand", "week"],
+                              mask=weeks[None, :] >= dem_first[:, None], name="deliver")
+    backlog = m.add_variables(lower=0, coords=[dem_ids, weeks], dims=["demand", "week"],
+                              name="backlog")
+    node_first = np.array([d.earliest[n] for n in d.nodes], dtype=int)
+    stock = m.add_variables(lower=0, coords=[[f"{s}/{i}" for s, i in d.nodes], weeks],
+                            dims=["node", "week"], mask=weeks[None, :] >= node_first[:, None],
+                            name="stock") if d.nodes else None
+    m.add_variables(lower=0, name="service")
+    m.add_variables(lower=0, name="cost")
+
+    def labels(var: linopy.Variable | None, shape: tuple[int, ...]) -> np.ndarray:
+        return var.labels.values if var is not None else np.full(shape, -1, dtype=np.int64)
+
+    return Built(
+        m=m, d=d,
+        act=labels(act, (K, T)), prod=labels(prod, (P, K, T)),
+        buy=labels(buy, (len(d.buy_lanes), T)), ship=labels(ship, (len(d.ship_lanes), T)),
+        deliver=deliver.labels.values, backlog=backlog.labels.values,
+        stock=labels(stock, (len(d.nodes), T)), hours_per_good=hours_per_good,
+    )
+
+
+# --- constraints -----------------------------------------------------------------------
+
+
+def define_activation(b: Built) -> None:
+    """``act[k, t] >= act[k, t-1]`` and at most one option activated per line."""
+    d, m = b.d, b.m
+    if not len(d.opt_id):
+        return
+    prev = np.full_like(b.act, -1)
+    prev[:, 1:] = b.act[:, :-1]
+    mono = Terms({"option": d.option_names, "week": range(d.T)})
+    k, t = np.indices(b.act.shape)
+    has_prev = (b.act >= 0) & (prev >= 0)
+    mono.add(np.where(has_prev, b.act, -1), 1.0, k, t)
+    mono.add(np.where(has_prev, prev, -1), -1.0, k, t)
+    m.add_constraints(mono.expression(m) >= 0, name="activation-cumulative",
+                      mask=mono.array(has_prev, bool))
+
+    lines = sorted(set(d.opt_line))
+    line_index = {line: i for i, line in enumerate(lines)}
+    once = Terms({"line": lines})
+    last_labels = b.act[np.arange(len(d.opt_id)), d.opt_last]
+    once.add(last_labels, 1.0, np.array([line_index[x] for x in d.opt_line]))
+    several = once.count() > 1
+    if several.any():
+        m.add_constraints(once.expression(m) <= 1, name="activation-once",
+                          mask=once.array(several, bool))
+
+
+def offered_hours_coefficients(d: ModelData) -> np.ndarray:
+    """``c[k, t, s]``: hours offered by option ``k`` in week ``t`` per unit of ``act[k, s]``.
+
+    With cumulative activation ``A(s)`` and start ``A(s) - A(s-1)``, the hours offered in
+    week ``t`` are ``H * sum_s start(s) * ramp(t - s - lead)``; regrouping by ``A(s)``
+    gives ``H * (ramp(t-s-lead) - ramp(t-s-1-lead))`` for ``s < last`` and
+    ``H * ramp(t-last-lead)`` for the last start week (no start is possible after it).
+    """
+    K, T = len(d.opt_id), d.T
+    table = np.ones((K, T + 2))  # ramp(j) for j = -1 .. T (index j + 1)
+    table[:, 0] = 0.0
+    for k, ramp in enumerate(d.opt_ramp):
+        n = min(len(ramp), T)
+        table[k, 1:n + 1] = ramp[:n]
+    t = np.arange(T)[None, :, None]
+    s = np.arange(T)[None, None, :]
+    j = t - s - d.opt_lead[:, None, None]  # (K, T, T)
+    ks = np.arange(K)[:, None, None]
+
+    def ramp(jj: np.ndarray) -> np.ndarray:
+        return np.where(jj < 0, 0.0, table[ks, np.clip(jj, -1, T) + 1])
+
+    last = d.opt_last[:, None, None]
+    coef = ramp(j) - np.where(s < last, ramp(j - 1), 0.0)
+    valid = (s >= d.opt_est[:, None, None]) & (s <= last)
+    return np.where(valid, coef, 0.0) * d.opt_hours[:, None, None]
+
+
+def define_capacity(b: Built) -> None:
+    """Per line option and week: hours used by all operations <= hours offered.
+
+    Production variables exist per option, and only for options with the operation's
+    capability, so this one family holds both rules of the format: hours per capability
+    and in total, on the option that is activated (the others offer no hours).
+    """
+    d, m = b.d, b.m
+    K, T = len(d.opt_id), d.T
+    if not K:
+        return
+    cap = Terms({"option": d.option_names, "week": range(T)})
+    p, k, t = np.indices(b.prod.shape)
+    cap.add(b.prod, b.hours_per_good[p], k, t)
+    coef = offered_hours_coefficients(d)
+    k3, t3, s3 = np.indices(coef.shape)
+    cap.add(b.act[k3, s3], -coef, k3, t3)
+    used = (b.prod >= 0).any(axis=0)
+    m.add_constraints(cap.expression(m) <= 0, name="line-hours", mask=cap.array(used, bool))
+
+
+def define_material_balance(b: Built) -> None:
+    """Stock at the end of week t = stock at t-1 + arrivals - departures, never < 0."""
+    d, m, sc, T = b.d, b.m, b.d.sc, b.d.T
+    if not d.nodes:
+        return
+    ni = d.node_index
+    bal = Terms({"node": [f"{s}/{i}" for s, i in d.nodes], "week": range(T)})
+    n_idx, t_idx = np.indices(b.stock.shape)
+    bal.add(b.stock, 1.0, n_idx, t_idx)
+    prev = np.full_like(b.stock, -1)
+    prev[:, 1:] = b.stock[:, :-1]
+    bal.add(prev, -1.0, n_idx, t_idx)
+
+    weeks = np.arange(T)
+    for p, op in enumerate(sc.operations):
+        out_node = np.array([ni.get((site, op.produces), -1) for site in d.opt_site])
+        bal.add(b.prod[p], -1.0, out_node[:, None], weeks[None, :] + op.lead_time_weeks)
+        for item, qty in op.consumes.items():
+            in_node = np.array([ni.get((site, item), -1) for site in d.opt_site])
+            bal.add(b.prod[p], qty / op.yield_, in_node[:, None], weeks[None, :])
+    offers = {(s.id, o.item): o for s in sc.suppliers for o in s.offers}
+    for j, (sid, item, site) in enumerate(d.buy_lanes):
+        lead = offers[(sid, item)].lead_time_weeks
+        bal.add(b.buy[j], -1.0, ni[(site, item)], weeks + lead)
+    tau = sc.transport.lead_time_weeks
+    for j, (item, src, dst) in enumerate(d.ship_lanes):
+        bal.add(b.ship[j], -1.0, ni[(dst, item)], weeks + tau)
+        bal.add(b.ship[j], 1.0, ni[(src, item)], weeks)
+    for j, dem in enumerate(sc.demands):
+        node = ni.get((dem.site, dem.item), -1)
+        bal.add(b.deliver[j], 1.0, node, weeks)
+
+    rhs = np.zeros((len(d.nodes), T))
+    for stock in sc.inventory:
+        if (stock.site, stock.item) in ni:
+            rhs[ni[(stock.site, stock.item)], 0] += stock.quantity
+    m.add_constraints(bal.expression(m) == bal.array(rhs), name="stock-balance",
+                      mask=bal.array(b.stock >= 0, bool))
+
+
+def define_supply(b: Built) -> None:
+    """Units ordered from one offer in week t, over all sites, <= its capacity."""
+    d, m, sc, T = b.d, b.m, b.d.sc, b.d.T
+    if not d.buy_lanes:
+        return
+    offer_keys = sorted({(s, i) for s, i, _ in d.buy_lanes})
+    oi = {key: n for n, key in enumerate(offer_keys)}
+    sup = Terms({"offer": [f"{s}/{i}" for s, i in offer_keys], "week": range(T)})
+    lane_offer = np.array([oi[(s, i)] for s, i, _ in d.buy_lanes])
+    sup.add(b.buy, 1.0, lane_offer[:, None], np.arange(T)[None, :])
+    offers = {(s.id, o.item): o for s in sc.suppliers for o in s.offers}
+    cap = np.array([[offers[key].capacity(t) for t in range(T)] for key in offer_keys])
+    m.add_constraints(sup.expression(m) <= sup.array(cap), name="supplier-capacity",
+                      mask=sup.array(sup.count() > 0, bool))
+
+
+def define_demand(b: Built) -> None:
+    """Total delivered <= total due; backlog(t) >= due up to t - delivered up to t."""
+    d, m, sc, T = b.d, b.m, b.d.sc, b.d.T
+    D = len(sc.demands)
+    ids = [x.id for x in sc.demands]
+    total = Terms({"demand": ids})
+    dd, tt = np.indices(b.deliver.shape)
+    total.add(b.deliver, 1.0, dd)
+    totals = np.array([x.total for x in sc.demands])
+    m.add_constraints(total.expression(m) <= total.array(totals), name="delivery-total",
+                      mask=total.array(total.count() > 0, bool))
+
+    due = np.zeros((D, T))
+    for j, dem in enumerate(sc.demands):
+        for x in dem.due:
+            due[j, x.week] += x.quantity
+    back = Terms({"demand": ids, "week": range(T)})
+    back.add(b.backlog, 1.0, dd, tt)
+    t_cell, t_term = np.triu_indices(T)  # delivered in week t_cell counts for weeks >= it
+    back.add(b.deliver[:, t_cell], 1.0, np.arange(D)[:, None], t_term[None, :])
+    m.add_constraints(back.expression(m) >= back.array(np.cumsum(due, axis=1)), name="backlog")
+
+
+def define_objective(b: Built) -> None:
+    """``service == S`` and ``cost == C`` as defined by the format."""
+    d, m, sc, T = b.d, b.m, b.d.sc, b.d.T
+    s_terms = Terms({})
+    weights = np.array([x.weight for x in sc.demands])
+    unmet = np.array([x.unmet_weeks for x in sc.demands], dtype=float)
+    s_terms.add(b.backlog, weights[:, None], 0)
+    s_terms.add(b.backlog[:, T - 1], weights * unmet, 0)
+    s_terms.add(m.variables["service"].labels.values.reshape(1), -1.0, 0)
+    m.add_constraints(s_terms.expression(m) == 0, name="service-definition")
+
+    c = cost_terms(b)
+    c.add(m.variables["cost"].labels.values.reshape(1), -1.0, 0)
+    m.add_constraints(c.expression(m) == 0, name="cost-definition")
+
+
+def cost_terms(b: Built, parts: tuple[str, ...] = ("activation", "operating", "purchase",
+                                                     "transport")) -> Terms:
+    """Terms of the cost ``C`` (or of some of its parts) as a scalar sum."""
+    d, sc, T = b.d, b.d.sc, b.d.T
+    c = Terms({})
+    K = len(d.opt_id)
+    if K and "activation" in parts:
+        # fixed + weekly * (T - ready): with cumulative act, weekly is paid once for every
+        # week in which the option is activated (up to its last start) and fixed once.
+        c.add(b.act[np.arange(K), d.opt_last], d.opt_fixed, 0)
+        c.add(b.act, d.opt_weekly[:, None], 0)
+    if K and len(d.ops) and "operating" in parts:
+        c.add(b.prod, b.hours_per_good[:, None, None] * d.opt_cph[None, :, None], 0)
+    if d.buy_lanes and "purchase" in parts:
+        offers = {(s.id, o.item): o for s in sc.suppliers for o in s.offers}
+        price = np.array([offers[(s, i)].unit_price for s, i, _ in d.buy_lanes])
+        c.add(b.buy, price[:, None], 0)
+    if d.ship_lanes and "transport" in parts:
+        c.add(b.ship, d.ship_cost[:, None], 0)
+    return c
+
+
+def define_policy(b: Built, relax: frozenset[str] = frozenset()) -> None:
+    """Budget, share of one organisation in each demanded item, restricted origins."""
+    d, m, sc = b.d, b.m, b.d.sc
+    pol = sc.policy
+    names = []
+    if pol.budget is not None and "budget" not in relax:
+        m.add_constraints(m.variables["cost"] <= pol.budget, name="policy-budget")
+        names.append("policy-budget")
+
+    share = pol.max_share_per_organization
+    if share is not None and share < 1 and "organization-share" not in relax and len(d.opt_id):
+        org_of_site = {s.id: s.organization for s in sc.sites}
+        orgs = sorted(set(org_of_site.values()))
+        items = sorted({x.item for x in sc.demands})
+        oi, ii = {o: n for n, o in enumerate(orgs)}, {i: n for n, i in enumerate(items)}
+        # output[i] = good output of item i over all lines and weeks (one row per item),
+        # then per organisation: its output of i <= share * output[i].
+        output = m.add_variables(lower=0, coords=[items], dims=["item"], name="item-output")
+        out_labels = output.labels.values
+        total = Terms({"item": items})
+        terms = Terms({"item": items, "organization": orgs})
+        opt_org = np.array([oi[org_of_site[s]] for s in d.opt_site])
+        for p, op in enumerate(sc.operations):
+            if op.produces not in ii:
+                continue
+            i = ii[op.produces]
+            total.add(b.prod[p], 1.0, i)
+            terms.add(b.prod[p], 1.0, i, opt_org[:, None])
+        total.add(out_labels, -1.0, np.arange(len(items)))
+        m.add_constraints(total.expression(m) == 0, name="item-output-definition")
+        g_all = np.arange(len(orgs))
+        terms.add(out_labels[:, None], -share, np.arange(len(items))[:, None], g_all[None, :])
+        has = _org_has_production(b, items, orgs, opt_org)
+        if has.any():
+            m.add_constraints(terms.expression(m) <= 0, name="policy-organization-share",
+                              mask=terms.array(has, bool))
+            names.append("policy-organization-share")
+
+    ro = pol.restricted_origins
+    if ro is not None and ro.max_share < 1 and "restricted-origins" not in relax and d.buy_lanes:
+        country = {s.id: s.country for s in sc.suppliers}
+        restricted = set(ro.countries)
+        items = sorted({i for _, i, _ in d.buy_lanes})
+        ii = {i: n for n, i in enumerate(items)}
+        terms = Terms({"item": items})
+        lane_item = np.array([ii[i] for _, i, _ in d.buy_lanes])
+        is_r = np.array([country[s] in restricted for s, _, _ in d.buy_lanes])
+        terms.add(b.buy, (is_r.astype(float) - ro.max_share)[:, None], lane_item[:, None])
+        has_r = np.zeros(len(items), bool)
+        has_r[np.unique(lane_item[is_r & (b.buy >= 0).any(axis=1)])] = True
+        if has_r.any():
+            m.add_constraints(terms.expression(m) <= 0, name="policy-restricted-origins",
+                              mask=terms.array(has_r, bool))
+            names.append("policy-restricted-origins")
+    b.policy_constraints = tuple(names)
+
+
+def _org_has_production(b: Built, items: list[str], orgs: list[str],
+                        opt_org: np.ndarray) -> np.ndarray:
+    has = np.zeros((len(items), len(orgs)), bool)
+    ii = {i: n for n, i in enumerate(items)}
+    for p, op in enumerate(b.d.sc.operations):
+        if op.produces in ii:
+            for k in np.nonzero((b.prod[p] >= 0).any(axis=1))[0]:
+                has[ii[op.produces], opt_org[k]] = True
+    return has

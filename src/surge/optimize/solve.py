@@ -1,0 +1,328 @@
+"""Solving a scenario: stages, time budget, reading the plan back, naming infeasibility.
+
+>>> import surge
+>>> plan = surge.solve(surge.load("examples/minimal.yaml"))  # doctest: +SKIP
+>>> plan.objective.service, plan.objective.cost               # doctest: +SKIP
+(0.0, 126000.0)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from surge.errors import SolverError, SurgeError
+from surge.optimize.data import ModelData, prepare
+from surge.optimize.model import Built, create_model
+from surge.optimize.solver import HighsSession, StageResult, run_linopy
+from surge.plan.model import EPS_QUANTITY, Plan
+from surge.plan.evaluate import evaluate
+from surge.scenario.model import Scenario
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class SolveInfo:
+    """What happened during a solve: sizes, seconds, stages (kept in the plan's ``solver``)."""
+
+    solver: str
+    variables: int = 0
+    constraints: int = 0
+    binaries: int = 0
+    prepare_s: float = 0.0
+    build_s: float = 0.0
+    export_s: float = 0.0
+    extract_s: float = 0.0
+    stages: list[StageResult] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.solver, "variables": self.variables, "constraints": self.constraints,
+            "binaries": self.binaries, "prepare_s": round(self.prepare_s, 4),
+            "build_s": round(self.build_s, 4), "export_s": round(self.export_s, 4),
+            "extract_s": round(self.extract_s, 4),
+            "stages": [{"name": s.name, "status": s.status, "value": s.value, "bound": s.bound,
+                        "gap": s.gap, "seconds": round(s.seconds, 4)} for s in self.stages],
+        }
+
+
+def solve(
+    scenario: Scenario,
+    *,
+    time_limit: float | None = None,
+    mip_gap: float | None = None,
+    threads: int | None = None,
+    solver: str = "highs",
+    progress: Progress | None = None,
+) -> Plan:
+    """Find the best plan of ``scenario`` (scenario format, objective section).
+
+    Parameters
+    ----------
+    time_limit : float, optional
+        Seconds for the whole solve [s]; default the scenario's ``objective.time_limit_s``.
+    mip_gap : float, optional
+        Relative gap each stage is solved to [-]; default ``objective.mip_gap``.
+    threads : int, optional
+        Solver threads.
+    solver : str
+        ``"highs"`` (default, driven directly) or any solver linopy supports.
+    progress : callable, optional
+        Called with the name of each step as it starts.
+
+    Returns
+    -------
+    Plan
+        Status ``optimal``, ``feasible`` (time limit; bounds say how far off),
+        ``infeasible`` (``message`` names the rule at fault) or ``error``.
+    """
+    plan, _ = solve_detailed(scenario, time_limit=time_limit, mip_gap=mip_gap,
+                             threads=threads, solver=solver, progress=progress)
+    return plan
+
+
+def solve_detailed(
+    scenario: Scenario,
+    *,
+    time_limit: float | None = None,
+    mip_gap: float | None = None,
+    threads: int | None = None,
+    solver: str = "highs",
+    progress: Progress | None = None,
+    keep: bool = False,
+) -> tuple[Plan, "Solved"]:
+    """Like :func:`solve`, also returning the built model and solver (``keep=True``)."""
+    obj = scenario.objective
+    limit = float(time_limit if time_limit is not None else obj.time_limit_s)
+    gap = float(mip_gap if mip_gap is not None else obj.mip_gap)
+    say = progress or (lambda step: None)
+    t_start = time.perf_counter()
+    info = SolveInfo(solver=solver)
+    try:
+        say("prepare")
+        t0 = time.perf_counter()
+        data = prepare(scenario)
+        info.prepare_s = time.perf_counter() - t0
+        say("build")
+        t0 = time.perf_counter()
+        built = create_model(data)
+        info.build_s = time.perf_counter() - t0
+        info.variables = int(built.m.nvars)
+        info.constraints = int(built.m.ncons)
+        info.binaries = int(len(built.m.binaries.flat)) if len(built.m.binaries) else 0
+        solved = _run_stages(built, info, solver, limit, gap, threads, t_start, say)
+        say("extract")
+        t0 = time.perf_counter()
+        plan = _make_plan(scenario, built, solved, info)
+        info.extract_s = time.perf_counter() - t0
+    except SurgeError:
+        raise
+    except MemoryError:
+        return _error_plan(scenario, "out of memory while building or solving the model", info), None  # type: ignore[return-value]
+    plan = plan.model_copy(update={"solver": info.to_dict()})
+    if not keep and solved.session is not None:
+        solved.session = None
+    return plan, solved
+
+
+@dataclass
+class Solved:
+    built: Built
+    stages: list[StageResult]
+    final: StageResult | None
+    session: HighsSession | None = None
+    status: str = "error"
+    message: str = ""
+
+
+def _run_stages(built: Built, info: SolveInfo, solver: str, limit: float, gap: float,
+                threads: int | None, t_start: float, say: Progress) -> Solved:
+    sc = built.d.sc
+    m = built.m
+    s_label = int(m.variables["service"].labels.values)
+    c_label = int(m.variables["cost"].labels.values)
+    weighted = sc.objective.mode == "weighted"
+    left = lambda: limit - (time.perf_counter() - t_start)  # noqa: E731
+
+    session = None
+    if solver == "highs":
+        t0 = time.perf_counter()
+        session = HighsSession(m, threads=threads)
+        info.export_s = time.perf_counter() - t0
+
+    def run(name: str, objective: dict[int, float], start: np.ndarray | None) -> StageResult:
+        say(name)
+        if session is not None:
+            session.set_objective(objective)
+            res = session.run(name, time_limit=left(), mip_gap=gap, start=start)
+        else:
+            m.objective = sum(coef * m.variables["service" if lab == s_label else "cost"]
+                              for lab, coef in objective.items())
+            res = run_linopy(m, name, solver, time_limit=left(), mip_gap=gap, threads=threads)
+        info.stages.append(res)
+        return res
+
+    if weighted:
+        res = run("weighted", {c_label: 1.0, s_label: sc.objective.late_penalty}, None)
+        return _finish(built, info, [res], res, session)
+
+    first = run("service", {s_label: 1.0}, None)
+    if not first.has_solution:
+        return _finish(built, info, [first], None if first.status != "optimal" else first, session)
+    s_star = float(first.x[s_label])
+    cap = s_star + max(1e-7, 1e-9 * abs(s_star))
+    if session is not None:
+        session.set_upper(s_label, cap)
+    else:
+        m.add_constraints(m.variables["service"] <= cap, name="service-stage-bound")
+    second = run("cost", {c_label: 1.0}, first.x)
+    if not second.has_solution:  # out of time in stage 2: keep stage 1's plan
+        second = StageResult("cost", "feasible", float(first.x[c_label]), None,
+                             second.seconds, second.message or "no time left for the cost stage",
+                             first.x)
+        info.stages[-1] = second
+    return _finish(built, info, [first, second], second, session)
+
+
+def _finish(built: Built, info: SolveInfo, stages: list[StageResult], final: StageResult | None,
+            session: HighsSession | None) -> Solved:
+    solved = Solved(built, stages, final, session)
+    if final is not None and final.has_solution:
+        solved.status = "optimal" if all(s.status == "optimal" for s in stages) else "feasible"
+        solved.message = "; ".join(f"{s.name} stage: {s.message}" for s in stages if s.message)
+        return solved
+    bad = stages[-1]
+    if bad.status == "infeasible":
+        solved.status = "infeasible"
+        solved.message = diagnose_infeasible(built.d)
+    elif bad.status == "no-solution":
+        solved.status = "error"
+        solved.message = f"{bad.name} stage: {bad.message}"
+    else:
+        solved.status = "error"
+        solved.message = f"{bad.name} stage: {bad.message}"
+    return solved
+
+
+def diagnose_infeasible(d: ModelData) -> str:
+    """Name the policy rule that makes the scenario infeasible, by relaxing each in turn.
+
+    Without policy rules every scenario is feasible (the empty plan is), so one of them
+    must be at fault.
+    """
+    pol = d.sc.policy
+    if pol.budget is not None and pol.budget < 0:
+        return (f"policy.budget = {pol.budget:,.2f} is negative: every plan costs at least 0 "
+                "(the empty plan costs 0), so no plan can hold")
+    present = []
+    if pol.budget is not None:
+        present.append("budget")
+    if pol.max_share_per_organization is not None:
+        present.append("organization-share")
+    if pol.restricted_origins is not None:
+        present.append("restricted-origins")
+    culprits = []
+    for rule in present:
+        b = create_model(d, relax_policy=frozenset([rule]))
+        b.m.objective = b.m.variables["service"]
+        session = HighsSession(b.m)
+        session.set_objective({int(b.m.variables["service"].labels.values): 1.0})
+        if session.run("diagnose", time_limit=30, mip_gap=1.0).has_solution:
+            culprits.append(rule)
+    words = {"budget": f"policy.budget = {pol.budget}",
+             "organization-share": f"policy.max_share_per_organization = {pol.max_share_per_organization}",
+             "restricted-origins": "policy.restricted_origins"}
+    if culprits:
+        return "infeasible because of " + " or ".join(words[c] for c in culprits) + \
+            ": relaxing it makes a plan possible"
+    return "infeasible: no single policy rule is at fault; the rules conflict together (" + \
+        ", ".join(words[c] for c in present) + ")"
+
+
+# --- reading the plan back -------------------------------------------------------------
+
+
+def _values(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    out = np.where(labels >= 0, x[np.clip(labels, 0, None)], 0.0)
+    out = np.nan_to_num(out, nan=0.0)
+    return np.where(out >= EPS_QUANTITY, out, 0.0)
+
+
+def _make_plan(sc: Scenario, b: Built, solved: Solved, info: SolveInfo) -> Plan:
+    mode = sc.objective.mode
+    if solved.final is None or solved.final.x is None or solved.status in ("infeasible", "error"):
+        status = solved.status if solved.status in ("infeasible", "error") else "error"
+        return Plan(scenario=sc.name, status=status, message=solved.message,
+                    objective={"mode": mode, **({"value": None, "bound": None}
+                                                if mode == "weighted" else {})})
+    x = solved.final.x
+    d = b.d
+    activations = []
+    act = np.where(b.act >= 0, np.nan_to_num(x[np.clip(b.act, 0, None)]), 0.0)
+    active_option: dict[str, int] = {}
+    for k in range(len(d.opt_id)):
+        on = np.nonzero(act[k] > 0.5)[0]
+        if on.size:
+            s = int(on[0])
+            activations.append({"line": d.opt_line[k], "option": d.opt_id[k], "start_week": s,
+                                "ready_week": s + int(d.opt_lead[k])})
+            active_option[d.opt_line[k]] = k
+    prod = _values(x, b.prod)
+    production: dict[tuple[str, str, int], float] = {}
+    for p, k, t in zip(*np.nonzero(prod)):
+        if active_option.get(d.opt_line[k]) != k:
+            continue  # numerical dust on an option that is not activated
+        key = (d.ops[p], d.opt_line[k], int(t))
+        production[key] = production.get(key, 0.0) + float(prod[p, k, t])
+    offers = {(s.id, o.item): o for s in sc.suppliers for o in s.offers}
+    buy = _values(x, b.buy)
+    purchases = [{"supplier": d.buy_lanes[j][0], "item": d.buy_lanes[j][1],
+                  "site": d.buy_lanes[j][2], "week": int(t),
+                  "arrival_week": int(t) + offers[d.buy_lanes[j][:2]].lead_time_weeks,
+                  "quantity": float(buy[j, t])} for j, t in zip(*np.nonzero(buy))]
+    tau = sc.transport.lead_time_weeks
+    ship = _values(x, b.ship)
+    shipments = [{"item": d.ship_lanes[j][0], "from": d.ship_lanes[j][1],
+                  "to": d.ship_lanes[j][2], "week": int(t), "arrival_week": int(t) + tau,
+                  "quantity": float(ship[j, t])} for j, t in zip(*np.nonzero(ship))]
+    deliv = _values(x, b.deliver)
+    dem_ids = [dm.id for dm in sc.demands]
+    deliveries = [{"demand": dem_ids[j], "week": int(t), "quantity": float(deliv[j, t])}
+                  for j, t in zip(*np.nonzero(deliv))]
+    plan = Plan(
+        scenario=sc.name, status=solved.status, message=solved.message,
+        activations=activations,
+        production=[{"operation": o, "line": ln, "week": t, "quantity": q}
+                    for (o, ln, t), q in production.items()],
+        purchases=purchases, shipments=shipments, deliveries=deliveries,
+    ).normalized()
+    ev = evaluate(sc, plan)
+    stages = {s.name: s for s in solved.stages}
+    objective: dict = {"mode": mode, "service": ev.service, "cost": ev.cost}
+    if mode == "weighted":
+        st = stages["weighted"]
+        objective.update(service_bound=None, cost_bound=None,
+                         value=ev.cost + sc.objective.late_penalty * ev.service,
+                         bound=_bound(st, ev.cost + sc.objective.late_penalty * ev.service))
+    else:
+        objective.update(service_bound=_bound(stages["service"], ev.service),
+                         cost_bound=_bound(stages["cost"], ev.cost))
+    return plan.model_copy(update={"objective": objective, "costs": ev.costs_dict()})
+
+
+def _bound(stage: StageResult, value: float) -> float:
+    """The stage's proven lower bound, never above the plan's own value."""
+    if stage.status == "optimal" and (stage.bound is None or stage.gap is None):
+        return value
+    if stage.bound is None:
+        return 0.0
+    return float(min(stage.bound, value))
+
+
+def _error_plan(sc: Scenario, message: str, info: SolveInfo) -> Plan:
+    return Plan(scenario=sc.name, status="error", message=message,
+                objective={"mode": sc.objective.mode})

@@ -1,0 +1,229 @@
+"""A small adapter between the model and its solver, returning typed results.
+
+HiGHS is driven directly through highspy so that the two stages of
+``service-then-cost`` share one solver instance: the second stage only changes two
+objective coefficients and one bound, and starts from the first stage's plan. Any other
+solver linopy supports is reached through ``linopy.Model.solve``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+import linopy
+import numpy as np
+
+from surge.errors import SolverError
+
+StageStatus = Literal["optimal", "feasible", "infeasible", "no-solution", "error"]
+
+
+@dataclass
+class StageResult:
+    """The outcome of one solve: status, objective value and proven bound."""
+
+    name: str
+    status: StageStatus
+    value: float | None = None
+    bound: float | None = None
+    seconds: float = 0.0
+    message: str = ""
+    x: np.ndarray | None = field(default=None, repr=False)  # value by variable label
+
+    @property
+    def gap(self) -> float | None:
+        if self.value is None or self.bound is None:
+            return None
+        return abs(self.value - self.bound) / max(abs(self.value), 1e-9) if self.value else 0.0
+
+    @property
+    def has_solution(self) -> bool:
+        return self.status in ("optimal", "feasible") and self.x is not None
+
+
+class HighsSession:
+    """One HiGHS instance holding the model; objectives and bounds change between runs."""
+
+    def __init__(self, model: linopy.Model, *, threads: int | None = None,
+                 log: bool = False) -> None:
+        import highspy
+
+        self._hs = highspy
+        M = model.matrices
+        self.vlabels = np.asarray(M.vlabels)
+        self.n_labels = int(model._xCounter) if hasattr(model, "_xCounter") else int(
+            self.vlabels.max() + 1)
+        self.col_of = np.full(max(self.n_labels, int(self.vlabels.max(initial=-1)) + 1), -1)
+        self.col_of[self.vlabels] = np.arange(len(self.vlabels))
+        self.clabels = np.asarray(M.clabels)
+        h = _quiet_highs(highspy) if not log else highspy.Highs()
+        h.setOptionValue("output_flag", bool(log))
+        if threads:
+            h.setOptionValue("threads", int(threads))
+        h.addVars(len(self.vlabels), M.lb, M.ub)
+        vtypes = M.vtypes
+        ints = np.nonzero((vtypes == "B") | (vtypes == "I"))[0]
+        if len(ints):
+            h.changeColsIntegrality(len(ints), ints.astype(np.int32), np.ones(len(ints), np.uint8))
+        A = M.A
+        if A is not None:
+            A = A.tocsr()
+            lower = np.where(M.sense != "<", M.b, -np.inf)
+            upper = np.where(M.sense != ">", M.b, np.inf)
+            h.addRows(A.shape[0], lower, upper, A.nnz, A.indptr, A.indices, A.data)
+        self.h = h
+        self.n_cols = len(self.vlabels)
+        self.is_mip = len(ints) > 0
+        self._ints = ints
+
+    def col(self, label: int) -> int:
+        c = int(self.col_of[label])
+        if c < 0:
+            raise SolverError(f"variable label {label} is not in the solver model")
+        return c
+
+    def set_objective(self, coefficients: dict[int, float]) -> None:
+        """Objective = sum of coefficient x variable, variables given by linopy label."""
+        cost = np.zeros(self.n_cols)
+        for label, coef in coefficients.items():
+            cost[self.col(label)] = coef
+        self.h.changeColsCost(self.n_cols, np.arange(self.n_cols, dtype=np.int32), cost)
+
+    def set_upper(self, label: int, upper: float) -> None:
+        c = self.col(label)
+        lb = self.h.getLp().col_lower_[c]
+        self.h.changeColBounds(c, lb, upper)
+
+    def run(self, name: str, *, time_limit: float, mip_gap: float,
+            start: np.ndarray | None = None) -> StageResult:
+        h, hs = self.h, self._hs
+        h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
+        h.setOptionValue("mip_rel_gap", float(mip_gap))
+        h.setOptionValue("mip_abs_gap", 1e-6)
+        if start is not None:
+            sol = hs.HighsSolution()
+            sol.col_value = list(start[self.vlabels])
+            sol.value_valid = True
+            h.setSolution(sol)
+        t0 = time.perf_counter()
+        h.run()
+        seconds = time.perf_counter() - t0
+        status = h.getModelStatus()
+        info = h.getInfo()
+        ms = hs.HighsModelStatus
+        has_primal = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        x = None
+        if has_primal:
+            x = np.full(self.col_of.shape[0], np.nan)
+            x[self.vlabels] = np.asarray(h.getSolution().col_value)
+        value = float(info.objective_function_value) if has_primal else None
+        if self.is_mip:
+            bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None
+        else:
+            bound = value if status == ms.kOptimal else None
+        if status == ms.kOptimal:
+            return StageResult(name, "optimal", value, bound if bound is not None else value,
+                               seconds, "", x)
+        if status == ms.kInfeasible:
+            return StageResult(name, "infeasible", seconds=seconds, message="infeasible")
+        if status in (ms.kTimeLimit, ms.kIterationLimit, ms.kSolutionLimit, ms.kInterrupt):
+            if has_primal:
+                return StageResult(name, "feasible", value, bound, seconds,
+                                   "time limit reached before the gap was proven", x)
+            return StageResult(name, "no-solution", bound=bound, seconds=seconds,
+                               message="time limit reached before any plan was found")
+        if status == ms.kUnboundedOrInfeasible:
+            return StageResult(name, "infeasible", seconds=seconds,
+                               message="infeasible (or unbounded)")
+        return StageResult(name, "error", seconds=seconds,
+                           message=f"HiGHS stopped with status {h.modelStatusToString(status)}")
+
+    def fix_integers(self, x: np.ndarray) -> None:
+        """Fix every integer column at its (rounded) value in ``x``; they become continuous
+        so the solve is a linear program with duals."""
+        if not len(self._ints):
+            return
+        cols = self._ints
+        vals = np.round(x[self.vlabels[cols]])
+        self.h.changeColsBounds(len(cols), cols.astype(np.int32), vals, vals)
+        self.h.changeColsIntegrality(len(cols), cols.astype(np.int32),
+                                     np.zeros(len(cols), np.uint8))
+        self.is_mip = False
+
+    def row_duals(self) -> np.ndarray:
+        """Dual value of each constraint, by linopy constraint label (nan if absent)."""
+        duals = np.asarray(self.h.getSolution().row_dual)
+        out = np.full(int(self.clabels.max(initial=-1)) + 1, np.nan)
+        out[self.clabels] = duals
+        return out
+
+
+def _quiet_highs(highspy: object) -> object:
+    """A ``highspy.Highs()`` without the banner it prints to stdout when constructed."""
+    import os
+    import sys
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            h = highspy.Highs()  # type: ignore[attr-defined]
+            h.setOptionValue("output_flag", False)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    return h
+
+
+def run_linopy(model: linopy.Model, name: str, solver: str, *, time_limit: float,
+               mip_gap: float, threads: int | None) -> StageResult:
+    """Solve ``model`` as it stands with another solver through linopy."""
+    if solver not in linopy.available_solvers:
+        raise SolverError(
+            f"solver '{solver}' is not available; installed: {', '.join(linopy.available_solvers)}"
+        )
+    options = _OPTIONS.get(solver, {})
+    kwargs = {}
+    if "time" in options:
+        kwargs[options["time"]] = time_limit
+    if "gap" in options:
+        kwargs[options["gap"]] = mip_gap
+    if threads and "threads" in options:
+        kwargs[options["threads"]] = threads
+    t0 = time.perf_counter()
+    status, condition = model.solve(solver_name=solver, **kwargs)
+    seconds = time.perf_counter() - t0
+    if status == "ok" or condition in ("optimal", "time_limit", "suboptimal"):
+        sol = model.solution
+        n = max(int(v.labels.max()) for _, v in model.variables.items()) + 1
+        x = np.full(n, np.nan)
+        for key, var in model.variables.items():
+            lab = var.labels.values
+            val = sol[key].values if key in sol else np.full(lab.shape, np.nan)
+            ok = lab >= 0
+            x[lab[ok]] = val[ok]
+        value = float(model.objective.value)
+        report = getattr(model.solver, "report", None) if model.solver is not None else None
+        bound = report.dual_bound if report is not None and report.dual_bound is not None else (
+            value if condition == "optimal" else None)
+        st: StageStatus = "optimal" if condition == "optimal" else "feasible"
+        return StageResult(name, st, value, bound, seconds, "", x)
+    if condition in ("infeasible", "infeasible_or_unbounded"):
+        return StageResult(name, "infeasible", seconds=seconds, message=condition)
+    return StageResult(name, "error", seconds=seconds, message=f"{solver}: {status} / {condition}")
+
+
+_OPTIONS: dict[str, dict[str, str]] = {
+    "highs": {"time": "time_limit", "gap": "mip_rel_gap", "threads": "threads"},
+    "gurobi": {"time": "TimeLimit", "gap": "MIPGap", "threads": "Threads"},
+    "cplex": {"time": "timelimit", "gap": "mip.tolerances.mipgap", "threads": "threads"},
+    "scip": {"time": "limits/time", "gap": "limits/gap", "threads": "parallel/maxnthreads"},
+    "cbc": {"time": "sec", "gap": "ratioGap", "threads": "threads"},
+    "glpk": {"time": "tmlim", "gap": "mipgap"},
+    "xpress": {"time": "maxtime", "gap": "miprelstop", "threads": "threads"},
+    "copt": {"time": "TimeLimit", "gap": "RelGap", "threads": "Threads"},
+    "mosek": {},
+}
