@@ -18,7 +18,7 @@ from surge.errors import SolverError, SurgeError
 from surge.optimize.data import ModelData, prepare
 from surge.optimize.model import Built, create_model
 from surge.optimize.solver import HighsSession, StageResult, run_linopy
-from surge.plan.model import EPS_QUANTITY, Plan
+from surge.plan.model import EPS_QUANTITY, Costs, Plan, PlanObjective
 from surge.plan.evaluate import evaluate
 from surge.scenario.model import Scenario
 
@@ -257,8 +257,8 @@ def _make_plan(sc: Scenario, b: Built, solved: Solved, info: SolveInfo) -> Plan:
     if solved.final is None or solved.final.x is None or solved.status in ("infeasible", "error"):
         status = solved.status if solved.status in ("infeasible", "error") else "error"
         return Plan(scenario=sc.name, status=status, message=solved.message,
-                    objective={"mode": mode, **({"value": None, "bound": None}
-                                                if mode == "weighted" else {})})
+                    objective=PlanObjective(mode=mode, **({"value": None, "bound": None}
+                                                          if mode == "weighted" else {})))
     x = solved.final.x
     d = b.d
     activations = []
@@ -311,7 +311,8 @@ def _make_plan(sc: Scenario, b: Built, solved: Solved, info: SolveInfo) -> Plan:
     else:
         objective.update(service_bound=_bound(stages["service"], ev.service),
                          cost_bound=_bound(stages["cost"], ev.cost))
-    return plan.model_copy(update={"objective": objective, "costs": ev.costs_dict()})
+    return plan.model_copy(update={"objective": PlanObjective(**objective),
+                                   "costs": Costs(**ev.costs_dict())})
 
 
 def _bound(stage: StageResult, value: float) -> float:
@@ -325,4 +326,4 @@ def _bound(stage: StageResult, value: float) -> float:
 
 def _error_plan(sc: Scenario, message: str, info: SolveInfo) -> Plan:
     return Plan(scenario=sc.name, status="error", message=message,
-                objective={"mode": sc.objective.mode})
+                objective=PlanObjective(mode=sc.objective.mode))
