@@ -29,6 +29,11 @@ COST_COLOURS = {"activation": "#2563eb", "operating": "#10b981", "purchase": "#f
                 "transport": "#8b5cf6"}
 FONT = "Inter, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 FACETS_PER_ROW = 2
+_AXIS = {"gridcolor": "#eef0f3", "linecolor": "#d1d5db", "zerolinecolor": "#e5e7eb",
+         "ticks": "", "automargin": True}
+# A light template of our own: plotly's named ones are deep-copied per figure (slow).
+TEMPLATE = {"layout": {"plot_bgcolor": "white", "paper_bgcolor": "white", "colorway": PALETTE,
+                       "xaxis": _AXIS, "yaxis": _AXIS}}
 
 
 def colour(i: int) -> str:
@@ -40,9 +45,13 @@ def week_label(scenario: Scenario, week: int) -> str:
     return f"W{week} · {scenario.week_date(week):%d %b %Y}"
 
 
+def _figure(*traces: Any) -> go.Figure:
+    return go.Figure(list(traces), layout={"template": TEMPLATE})
+
+
 def _layout(fig: go.Figure, *, height: int, **kwargs: Any) -> go.Figure:
     fig.update_layout(
-        template="plotly_white", height=height, font=dict(family=FONT, size=12, color="#1f2937"),
+        height=height, font=dict(family=FONT, size=12, color="#1f2937"),
         margin=dict(l=60, r=20, t=40, b=50), hoverlabel=dict(font_family=FONT),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
         **kwargs,
@@ -65,7 +74,7 @@ def _facets(titles: list[str], *, row_height: int = 280) -> tuple[go.Figure, int
     n = max(1, len(titles))
     cols = min(FACETS_PER_ROW, n)
     rows = math.ceil(n / cols)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, shared_xaxes=False,
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, figure=_figure(),
                         vertical_spacing=min(0.12, 0.5 / rows), horizontal_spacing=0.08)
     return fig, rows * row_height + 80
 
@@ -119,35 +128,39 @@ _PHASES = (  # (name, start column, end column, pattern, opacity)
 def activation_gantt(scenario: Scenario, plan: Plan) -> go.Figure:
     """One row per activated line: converting (start -> ready), ramp-up, full rate.
 
-    Coloured by organisation; the phase shows as hatching and shade.
+    Coloured by organisation; the phase shows as hatching and shade. One trace per
+    organisation and phase, so a thousand lines stay light.
     """
     acts = data.activations(scenario, plan)
     orgs = {o.id: (o.name or o.id) for o in scenario.organizations}
     org_colour = {org: colour(i) for i, org in enumerate(orgs)}
-    fig = go.Figure()
-    shown: set[str] = set()
-    labels = [f"{r.line} ({r.option})" for r in acts.itertuples()]
-    for r, label in zip(acts.itertuples(), labels):
+    acts["label"] = acts["line"] + " (" + acts["option"] + ")"
+    labels = list(acts["label"])
+    fig = _figure()
+    for org, rows in acts.groupby("organization", sort=False):
+        org, legend = str(org), True
         for phase, begin, end, pattern, opacity in _PHASES:
-            start, stop = getattr(r, begin), getattr(r, end)
-            if stop <= start:
+            part = rows[rows[end] > rows[begin]]
+            if part.empty:
                 continue
-            org = str(r.organization)
+            hover = [f"<b>{r.line}</b> · {orgs.get(org, org)} · site {r.site}<br>"
+                     f"option {r.option} ({r.capabilities}, {r.hours_per_week:,.0f} h/week)<br>"
+                     f"{phase}: {week_label(scenario, getattr(r, begin))} → "
+                     f"{week_label(scenario, getattr(r, end) - 1)}" for r in part.itertuples()]
             fig.add_trace(go.Bar(
-                y=[label], x=[stop - start], base=[start - 0.5], orientation="h",
-                name=orgs.get(org, org), legendgroup=org, showlegend=org not in shown,
+                y=part["label"].tolist(), x=(part[end] - part[begin]).tolist(),
+                base=(part[begin] - 0.5).tolist(),
+                orientation="h", name=orgs.get(org, org), legendgroup=org, showlegend=legend,
                 marker=dict(color=org_colour.get(org, "#64748b"), opacity=opacity,
-                            pattern=dict(shape=pattern, fgcolor="white", size=6),
+                            pattern=dict(shape=pattern, fgcolor="white", size=6,
+                                         fillmode="overlay", solidity=0.3),
                             line=dict(width=0)),
-                hovertemplate=(
-                    f"<b>{r.line}</b> · {orgs.get(org, org)} · site {r.site}<br>"
-                    f"option {r.option} ({r.capabilities}, {r.hours_per_week:,.0f} h/week)<br>"
-                    f"{phase}: {week_label(scenario, start)} → "
-                    f"{week_label(scenario, stop - 1)}<extra></extra>"),
+                hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
             ))
-            shown.add(org)
+            legend = False
     _week_axis(fig, scenario)
-    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels,
+                     ticksuffix="  ")
     fig.update_layout(barmode="overlay", bargap=0.35)
     height = max(220, 34 * len(acts) + 120)
     fig.add_annotation(text="hatched: converting · dotted: ramping up · solid: full rate",
@@ -164,7 +177,7 @@ def utilisation_heatmap(scenario: Scenario, plan: Plan) -> go.Figure:
     text = [[f"{week_label(scenario, w)}<br>{used.loc[line, w]:,.0f} h used of "
              f"{offered.loc[line, w]:,.0f} h offered" for w in util.columns] for line in util.index]
     z = util.to_numpy(dtype=float)
-    fig = go.Figure(go.Heatmap(
+    fig = _figure(go.Heatmap(
         z=np.where(np.isnan(z), None, z).tolist(), x=list(util.columns), y=list(util.index),
         text=text, zmin=0, zmax=1, xgap=1, ygap=1,
         colorscale=[[0, "#eff6ff"], [0.5, "#60a5fa"], [0.9, "#1d4ed8"], [1, "#1e3a8a"]],
@@ -182,7 +195,7 @@ def utilisation_heatmap(scenario: Scenario, plan: Plan) -> go.Figure:
 def purchases_by_week(scenario: Scenario, plan: Plan) -> go.Figure:
     """Spend on orders placed each week, stacked by supplier (legend shows the country)."""
     table = data.purchases(scenario, plan)
-    fig = go.Figure()
+    fig = _figure()
     order = (table.groupby("supplier")["spend"].sum().sort_values(ascending=False).index
              if len(table) else [])
     for i, supplier in enumerate(order):
@@ -209,7 +222,7 @@ def stock_over_time(scenario: Scenario, plan: Plan) -> go.Figure:
     """End-of-week stock of the key items (demanded or bought), summed over sites."""
     table = data.stock(scenario, plan)
     dates = _dates(scenario)
-    fig = go.Figure()
+    fig = _figure()
     for i, item in enumerate(table.index):
         fig.add_trace(go.Scatter(
             x=list(table.columns), y=table.loc[item].clip(lower=0.0), name=str(item),
@@ -227,7 +240,7 @@ def stock_over_time(scenario: Scenario, plan: Plan) -> go.Figure:
 def cost_donut(scenario: Scenario, plan: Plan) -> go.Figure:
     """The plan's cost C by part: activation, operating, purchase, transport."""
     parts = data.cost_breakdown(plan)
-    fig = go.Figure()
+    fig = _figure()
     if parts.empty:
         return fig
     fig.add_trace(go.Pie(
@@ -289,7 +302,7 @@ def on_time_bars(scenario: Scenario, risk: dict[str, Any]) -> go.Figure:
     table = data.risk_table(risk, "due_dates").sort_values(["demand", "week"])
     labels = [f"{r.demand}<br>{week_label(scenario, int(r.week))}" for r in table.itertuples()]
     p = table["p_on_time"].astype(float)
-    fig = go.Figure(go.Bar(
+    fig = _figure(go.Bar(
         x=labels, y=p, marker_color=[_risk_colour(x) for x in p], width=0.55,
         text=[f"{x:.0%}" for x in p], textposition="outside",
         customdata=table["cumulative_due"],
@@ -304,7 +317,7 @@ def criticality_tornado(scenario: Scenario, risk: dict[str, Any]) -> go.Figure:
     """Drop in expected S when each source is made perfectly reliable, largest on top."""
     table = data.risk_table(risk, "criticality").sort_values("drop", ascending=True)
     labels = [f"{r.kind} {r.id}" for r in table.itertuples()]
-    fig = go.Figure(go.Bar(
+    fig = _figure(go.Bar(
         y=labels, x=table["drop"], orientation="h",
         marker_color=["#ef4444" if k == "supplier" else "#2563eb" for k in table["kind"]],
         error_x=dict(type="data", array=table["stderr"].tolist(), color="#374151", thickness=1.2),
