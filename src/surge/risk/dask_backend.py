@@ -31,7 +31,7 @@ def parse_cluster(spec: str) -> tuple[str, int | str]:
 
 
 def run_on_dask(
-    m: RiskModel, seeds: list[np.random.SeedSequence], sizes: list[int], criticality: bool,
+    m: RiskModel, seeds: list[np.random.SeedSequence], sizes: list[int], critical: list[int],
     spec: str, progress: Callable[[int], None] | None = None,
 ) -> list[Tally]:
     """Run every chunk as one Dask task; return the tallies in chunk order."""
@@ -53,8 +53,8 @@ def run_on_dask(
                 raise InputError(f"--cluster {where}: cannot reach a Dask scheduler ({exc})") from None
         with client:
             model = client.scatter(m, broadcast=True)
-            futures = [client.submit(run_chunk, model, s, size, criticality, pure=False)
-                       for s, size in zip(seeds, sizes)]
+            futures = [client.submit(run_chunk, model, s, size, crit, pure=False)
+                       for s, size, crit in zip(seeds, sizes, critical)]
             index = {f.key: i for i, f in enumerate(futures)}
             out: list[Tally | None] = [None] * len(futures)
             for fut in as_completed(futures):

@@ -46,6 +46,14 @@ class Draws:
     yield_tasks: np.ndarray
     yields: np.ndarray
 
+    def head(self, runs: int) -> "Draws":
+        """The first ``runs`` runs of these draws."""
+        if runs >= self.runs:
+            return self
+        return Draws(runs, self.delay[:, :runs], self.fill[:, :runs],
+                     self.outage_start[..., :runs], self.slip[:, :runs], self.up[..., :runs],
+                     self.yield_tasks, self.yields[..., :runs])
+
     def perfect(self, m: RiskModel, kind: str, index: int) -> "Draws":
         """The same draws with one supplier's or line's disruptions switched off."""
         if kind == "supplier":

@@ -38,6 +38,13 @@ class Tally:
     h_max: np.ndarray
     sources: dict[tuple[str, str], list[float]] = field(default_factory=dict)  # n, mean, m2
 
+    def _merge_sources(self, o: "Tally") -> dict[tuple[str, str], list[float]]:
+        out = {}
+        for key in self.sources.keys() | o.sources.keys():
+            a, b = self.sources.get(key), o.sources.get(key)
+            out[key] = list(_chan(*a, *b, with_n=True)) if a and b else list(a or b or [])
+        return out
+
     @classmethod
     def of(cls, m: RiskModel, outcome: Any) -> "Tally":
         delivered, s = outcome.delivered, outcome.service
@@ -73,8 +80,7 @@ class Tally:
     def merge(self, o: "Tally") -> "Tally":
         n = self.runs + o.runs
         mean, m2 = _chan(self.runs, self.s_mean, self.s_m2, o.runs, o.s_mean, o.s_m2)
-        sources = {key: list(_chan(*self.sources[key], *o.sources[key], with_n=True))
-                   for key in self.sources}
+        sources = self._merge_sources(o)
         return Tally(n, mean, m2, self.on_time + o.on_time, self.all_met + o.all_met,
                      self.completion + o.completion, self.h_count + o.h_count,
                      np.minimum(self.h_min, o.h_min), np.maximum(self.h_max, o.h_max), sources)
@@ -106,7 +112,9 @@ def quantile(count: np.ndarray, lo: np.ndarray, hi: np.ndarray, p: float, n: int
     return float(lo[b] + (hi[b] - lo[b]) * (inside - 1) / (c - 1))
 
 
-def risk_document(m: RiskModel, t: Tally, *, runs: int, seed: int, chunk_size: int) -> dict:
+def risk_document(
+    m: RiskModel, t: Tally, *, runs: int, seed: int, chunk_size: int, criticality_runs: int
+) -> dict:
     """The risk file, format v1 (docs/risk.md), as plain data."""
     n = t.runs
     due_dates = [{"demand": m.demands[d], "week": w, "cumulative_due": float(m.d_due_cum[w, d]),
@@ -131,7 +139,7 @@ def risk_document(m: RiskModel, t: Tally, *, runs: int, seed: int, chunk_size: i
     criticality.sort(key=lambda c: (-c["drop"], c["kind"], c["id"]))
     return {
         "surge_risk": 1, "scenario": m.scenario, "runs": runs, "seed": seed,
-        "chunk_size": chunk_size, "weeks": m.weeks,
+        "chunk_size": chunk_size, "criticality_runs": criticality_runs, "weeks": m.weeks,
         "expected_service": t.s_mean, "service_stderr": _stderr(n, t.s_m2),
         "p_all_met": t.all_met / n,
         "due_dates": due_dates, "deliveries": deliveries, "completion": completion,
