@@ -611,3 +611,18 @@ def test_cli_plan_of_another_scenario_is_a_warning(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert ("warning [scenario-name] the plan is for scenario 'another one', this scenario is "
             "'one line, one part'") in result.output
+
+
+# --- the optimiser's plans -------------------------------------------------------------
+
+
+def test_the_optimal_plan_of_the_minimal_scenario_verifies() -> None:
+    import surge
+
+    sc = load(EXAMPLE)
+    plan = surge.solve(sc)
+    result = verify(sc, plan)
+    assert result.ok, [str(v) for v in result.violations]
+    assert result.warnings == []
+    assert (result.service, result.cost) == (0.0, pytest.approx(126_000.0))
+    assert plan.activations[0].start_week in (0, 1)
