@@ -626,3 +626,14 @@ def test_the_optimal_plan_of_the_minimal_scenario_verifies() -> None:
     assert result.warnings == []
     assert (result.service, result.cost) == (0.0, pytest.approx(126_000.0))
     assert plan.activations[0].start_week in (0, 1)
+
+
+def test_a_non_finite_quantity_built_in_python_is_a_violation_not_a_crash() -> None:
+    """Plan files cannot hold NaN (the reader refuses it), but a plan built in Python can."""
+    plan = Plan.from_dict(hand_plan())
+    plan.deliveries[0] = plan.deliveries[0].model_copy(update={"quantity": float("nan")})
+    result = verify(load(EXAMPLE), plan)
+    assert "quantity" in result.rules
+    assert result.violations[0].message == (
+        "deliveries[0] has quantity nan; quantities must be finite and >= 0")
+    assert result.cost == pytest.approx(126_000.0)
