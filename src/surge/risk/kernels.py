@@ -104,23 +104,23 @@ def starts_possible(
     request: np.ndarray, hours_left: np.ndarray, hours_per_start: float,
     stock_in: np.ndarray, per_start: np.ndarray,
 ) -> np.ndarray:
-    """Starts of one operation on one line: what is asked, as far as hours and inputs allow.
+    """Starts of operations on lines: what is asked, as far as hours and inputs allow.
 
     Parameters
     ----------
-    request : (runs,) starts asked (planned this week + backlog)
-    hours_left : (runs,) line hours not yet used this week [h]
-    hours_per_start : float [h]
-    stock_in : (inputs, runs) stock of each input at the line's site [units]
-    per_start : (inputs,) units of each input per start [units]
+    request : (tasks, runs) starts asked (planned this week + backlog)
+    hours_left : (tasks, runs) hours of each task's line not yet used this week [h]
+    hours_per_start : (tasks, 1) [h]
+    stock_in : (tasks, inputs, runs) stock of each input at the line's site [units]
+    per_start : (tasks, inputs) units of each input per start [units]
 
     Returns
     -------
-    (runs,) starts made
+    (tasks, runs) starts made
     """
     can = np.minimum(request, np.maximum(hours_left, 0.0) / hours_per_start)
-    for i in range(len(per_start)):
-        can = np.minimum(can, np.maximum(stock_in[i], 0.0) / per_start[i])
+    for i in range(per_start.shape[-1]):
+        can = np.minimum(can, np.maximum(stock_in[:, i], 0.0) / per_start[:, i, None])
     return can
 
 

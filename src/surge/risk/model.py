@@ -99,6 +99,12 @@ class RiskModel:
     e_qty: np.ndarray = field(default_factory=lambda: np.zeros(0))
     node_total: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (nodes,) total due
     passes: int = 1
+    # groups of tasks (of lanes) that share nothing, run together; see :func:`_stages`
+    task_stages: list[np.ndarray] = field(default_factory=list)
+    lane_stages: list[np.ndarray] = field(default_factory=list)
+    # (row in the demand nodes, task, units per start) and (row, lane): what late work holds
+    held_tasks: list[tuple[int, int, float]] = field(default_factory=list)
+    held_lanes: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def n_nodes(self) -> int:
@@ -254,7 +260,37 @@ def prepare(scenario: Scenario, plan: Plan) -> RiskModel:
     model.plan_stock = _plan_stock(model, plan, scenario)
     # zero-lead shipments can feed work at their destination in the same week
     model.passes = 1 if model.transport_lead > 0 or not lanes else 1 + len({s for s, _ in nodes})
+    model.task_stages = _stages([{("line", int(model.t_line[j])), ("out", int(model.t_out[j])),
+                                  *(("in", int(x)) for x in model.t_inputs[j])}
+                                 for j in range(len(tasks))],
+                                lambda a, b: bool(a & b) or _feeds(a, b) or _feeds(b, a))
+    model.lane_stages = _stages([{int(model.s_from[j]), int(model.s_to[j])}
+                                 for j in range(len(lanes))], lambda a, b: bool(a & b))
+    row = {int(nd): r for r, nd in enumerate(np.unique(model.d_node))}
+    model.held_tasks = [(row[int(nd)], j, float(c)) for j in range(len(tasks))
+                        for nd, c in zip(model.t_inputs[j], model.t_per_start[j]) if int(nd) in row]
+    model.held_lanes = [(row[int(model.s_from[j])], j) for j in range(len(lanes))
+                        if int(model.s_from[j]) in row]
     return model
+
+
+def _feeds(a: set, b: set) -> bool:
+    return any(("in", x[1]) in b for x in a if x[0] == "out")
+
+
+def _stages(uses: list[set], conflict: object) -> list[np.ndarray]:
+    """Group work in order so that no two members of a group conflict.
+
+    Each piece goes one stage after the last earlier piece it conflicts with; running the
+    stages in turn, each vectorised, gives exactly the result of running the pieces one by
+    one in their order.
+    """
+    stage: list[int] = []
+    for j, u in enumerate(uses):
+        stage.append(1 + max((stage[i] for i in range(j) if conflict(uses[i], u)),  # type: ignore[operator]
+                             default=-1))
+    return [np.array([j for j in range(len(uses)) if stage[j] == s], dtype=np.int64)
+            for s in range(max(stage, default=-1) + 1)]
 
 
 def _item_depth(scenario: Scenario) -> dict[str, int]:

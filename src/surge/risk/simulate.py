@@ -52,48 +52,57 @@ def purchase_inflow(m: RiskModel, dr: Draws) -> tuple[np.ndarray, np.ndarray]:
 
 
 def execute(m: RiskModel, dr: Draws) -> Outcome:
-    """Execute the plan in ``dr.runs`` runs under the drawn disruptions (docs/risk.md)."""
+    """Execute the plan in ``dr.runs`` runs under the drawn disruptions (docs/risk.md).
+
+    Work is done one stage at a time (:attr:`RiskModel.task_stages`): the same result as
+    one operation-line after the other, in order, but vectorised over a stage too.
+    """
     T, n, N = m.weeks, dr.runs, m.n_nodes
     pnodes, inflow = purchase_inflow(m, dr)
     span = int(max(m.t_lead.max(initial=0), m.transport_lead)) + 1
     pipe = np.zeros((span, N, n))  # outputs and shipments on their way, by arrival week % span
-    stock = np.repeat(m.initial[:, None], n, axis=1)
+    stock = np.empty((N + 1, n))  # the last row: a bottomless input that pads short lists
+    stock[:N] = m.initial[:, None]
+    stock[N] = np.inf
     task_backlog = np.zeros((len(m.tasks), n))
     lane_backlog = np.zeros((len(m.lanes), n))
-    yield_of = {int(t): j for j, t in enumerate(dr.yield_tasks)}
+    stages = [_task_stage(m, dr, idx, N) for idx in m.task_stages]
     dnodes = np.unique(m.d_node)
     node_done = np.zeros((N, n))
     delivered = np.zeros((T, len(m.demands), n))
     for t in range(T):
-        stock += pipe[t % span]
+        stock[:N] += pipe[t % span]
         pipe[t % span] = 0.0
         stock[pnodes] += inflow[t]
         hours = k.line_hours(m.l_hours, m.l_ramp, m.l_ready, dr.slip, dr.up[t], t)
         for p in range(m.passes):
-            for j in range(len(m.tasks)):
-                request = task_backlog[j] + m.t_starts[t, j] if p == 0 else task_backlog[j]
-                ins, per = m.t_inputs[j], m.t_per_start[j]
-                ln = m.t_line[j]
-                made = k.starts_possible(request, hours[ln], m.t_hours[j], stock[ins], per)
-                task_backlog[j] = request - made
-                hours[ln] -= made * m.t_hours[j]
-                stock[ins] -= per[:, None] * made
-                y = dr.yields[t, yield_of[j]] if j in yield_of else m.t_yield[j]
-                arrive = t + m.t_lead[j]
-                if arrive == t:
-                    stock[m.t_out[j]] += made * y
-                elif arrive < T:
-                    pipe[arrive % span, m.t_out[j]] += made * y
-            for j in range(len(m.lanes)):
-                request = lane_backlog[j] + m.s_qty[t, j] if p == 0 else lane_backlog[j]
-                sent = k.ship_possible(request, stock[m.s_from[j]])
-                lane_backlog[j] = request - sent
-                stock[m.s_from[j]] -= sent
-                arrive = t + m.transport_lead
-                if arrive == t:
-                    stock[m.s_to[j]] += sent
-                elif arrive < T:
-                    pipe[arrive % span, m.s_to[j]] += sent
+            for st in stages:
+                idx = st["idx"]
+                request = task_backlog[idx] + m.t_starts[t, idx][:, None] if p == 0 \
+                    else task_backlog[idx]
+                made = k.starts_possible(request, hours[st["line"]], st["hours"][:, None],
+                                         stock[st["ins"]], st["per"])
+                task_backlog[idx] = request - made
+                hours[st["line"]] -= made * st["hours"][:, None]
+                for i in range(st["ins"].shape[1]):
+                    stock[st["ins"][:, i]] -= st["per"][:, i, None] * made
+                y = np.repeat(st["yield"][:, None], n, axis=1)
+                if st["drawn"].size:
+                    y[st["drawn"]] = dr.yields[t, st["draw"]]
+                good = made * y
+                now = st["lead"] == 0
+                stock[st["out"][now]] += good[now]
+                pipe[(t + st["lead"][~now]) % span, st["out"][~now]] += good[~now]
+            for idx in m.lane_stages:
+                request = lane_backlog[idx] + m.s_qty[t, idx][:, None] if p == 0 \
+                    else lane_backlog[idx]
+                sent = k.ship_possible(request, stock[m.s_from[idx]])
+                lane_backlog[idx] = request - sent
+                stock[m.s_from[idx]] -= sent
+                if m.transport_lead == 0:
+                    stock[m.s_to[idx]] += sent
+                else:
+                    pipe[(t + m.transport_lead) % span, m.s_to[idx]] += sent
         held = held_stock(m, t, task_backlog, lane_backlog, dnodes, n)
         done = k.deliver(node_done[dnodes], stock[dnodes], held, m.node_total[dnodes])
         stock[dnodes] -= done - node_done[dnodes]
@@ -101,6 +110,21 @@ def execute(m: RiskModel, dr: Draws) -> Outcome:
         delivered[t] = k.per_demand(node_done, m.e_node, m.e_before, m.e_qty, m.e_demand,
                                     len(m.demands))
     return Outcome(delivered, k.service(delivered, m.d_due_cum, m.d_weight, m.d_unmet))
+
+
+def _task_stage(m: RiskModel, dr: Draws, idx: np.ndarray, pad: int) -> dict[str, np.ndarray]:
+    """Arrays of one stage of tasks; input lists padded with the bottomless node ``pad``."""
+    width = max((len(m.t_inputs[j]) for j in idx), default=0)
+    ins = np.full((len(idx), width), pad, dtype=np.int64)
+    per = np.ones((len(idx), width))
+    for r, j in enumerate(idx):
+        ins[r, : len(m.t_inputs[j])] = m.t_inputs[j]
+        per[r, : len(m.t_inputs[j])] = m.t_per_start[j]
+    where = {int(t): i for i, t in enumerate(dr.yield_tasks)}
+    drawn = np.array([r for r, j in enumerate(idx) if int(j) in where], dtype=np.int64)
+    return {"idx": idx, "line": m.t_line[idx], "hours": m.t_hours[idx], "ins": ins, "per": per,
+            "out": m.t_out[idx], "lead": m.t_lead[idx], "yield": m.t_yield[idx],
+            "drawn": drawn, "draw": np.array([where[int(idx[r])] for r in drawn], dtype=np.int64)}
 
 
 def held_stock(
@@ -113,14 +137,10 @@ def held_stock(
     its late shipments.
     """
     held = np.repeat(m.plan_stock[t, dnodes][:, None], runs, axis=1)
-    row = {int(nd): r for r, nd in enumerate(dnodes)}
-    for j in range(len(m.tasks)):
-        for nd, c in zip(m.t_inputs[j], m.t_per_start[j]):
-            if int(nd) in row:
-                held[row[int(nd)]] += task_backlog[j] * c
-    for j in range(len(m.lanes)):
-        if int(m.s_from[j]) in row:
-            held[row[int(m.s_from[j])]] += lane_backlog[j]
+    for row, j, c in m.held_tasks:
+        held[row] += task_backlog[j] * c
+    for row, j in m.held_lanes:
+        held[row] += lane_backlog[j]
     return held
 
 
