@@ -1,0 +1,816 @@
+"""Synthetic but meaningful scenarios of any size, for tests and benchmarks.
+
+The product is always the same small electric fixed-wing airframe (a 4-level bill of
+materials of 25 items, with alternative operations on other capabilities); what grows with
+the number of lines is the industry around it: lines, then sites and organisations across
+Europe, then suppliers, more slowly. Items and capabilities do not grow, so the model stays
+tractable. Demands are sized from an upper bound on what the lines could make, so that
+roughly half of the lines are needed and the choice of lines matters.
+
+Everything random comes from one ``numpy.random.default_rng(seed)``, drawn in a fixed order:
+the same arguments always give the same document, byte for byte once written.
+
+>>> doc = generate(lines=5, weeks=12, seed=1)
+>>> len(doc["lines"]), doc["weeks"]
+(5, 12)
+>>> from surge.scenario import validate
+>>> validate(doc)[1]
+[]
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from surge.errors import InputError
+
+LINES_RANGE = (5, 5000)
+WEEKS_RANGE = (4, 520)
+FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+
+# --- the product: items, operations, capabilities ---------------------------------------
+
+# (id, name, weight [kg], list price [EUR/unit]); prices are list prices of European
+# suppliers, Asian ones are cheaper (facts.md: ~EUR 300 of parts for a small airframe;
+# 21700 cells, packs of ~USD 65).
+PURCHASED = [
+    ("prepreg", "carbon prepreg sheet, 1 m2", 0.3, 25.0),
+    ("resin", "epoxy resin, 1 kg", 1.0, 18.0),
+    ("foam-core", "foam core panel", 0.2, 6.0),
+    ("pellets", "glass-filled polymer pellets, 1 kg", 1.0, 4.0),
+    ("servo", "control-surface servo", 0.06, 15.0),
+    ("motor", "brushless motor", 0.35, 45.0),
+    ("esc", "electronic speed controller", 0.08, 30.0),
+    ("propeller", "folding propeller", 0.05, 8.0),
+    ("cell", "Li-ion cell 21700", 0.07, 3.5),
+    ("bms", "battery management board", 0.05, 12.0),
+    ("flight-computer", "flight computer", 0.1, 120.0),
+    ("gnss", "GNSS receiver", 0.03, 35.0),
+    ("radio", "radio link module", 0.06, 90.0),
+    ("wire", "harness wire, 10 m reel", 0.3, 9.0),
+    ("connector", "connector set", 0.05, 6.0),
+]
+MADE = [
+    ("wing", "wing half", 1.6),
+    ("fuselage", "fuselage shell", 1.8),
+    ("tail", "tail assembly", 0.5),
+    ("battery-pack", "battery pack", 1.2),
+    ("propulsion-unit", "propulsion unit", 0.5),
+    ("avionics-unit", "avionics unit", 0.3),
+    ("harness", "wiring harness", 0.4),
+    ("airframe", "airframe", 6.5),
+    ("uav-built", "assembled aircraft, untested", 9.0),
+    ("uav", "small electric fixed-wing airframe, accepted", 9.0),
+]
+FINAL = "uav"
+SPARE = "battery-pack"
+
+# (id, produces, consumes, capability, hours per unit [h], yield, lead time [weeks]).
+# The first operation of an item is its usual route; later ones are alternatives.
+OPERATIONS = [
+    ("wing-layup", "wing", {"prepreg": 3, "resin": 0.6, "foam-core": 1}, "composite-layup", 1.5, 0.92, 1),
+    ("wing-moulding", "wing", {"pellets": 1.8}, "plastic-moulding", 0.4, 0.97, 0),
+    ("fuselage-layup", "fuselage", {"prepreg": 4, "resin": 0.8}, "composite-layup", 2.0, 0.93, 1),
+    ("fuselage-moulding", "fuselage", {"pellets": 2.2}, "plastic-moulding", 0.5, 0.96, 0),
+    ("tail-layup", "tail", {"prepreg": 1, "resin": 0.2, "foam-core": 0.3}, "composite-layup", 0.8, 0.95, 0),
+    ("pack-assembly", "battery-pack", {"cell": 12, "bms": 1}, "battery-assembly", 0.6, 0.97, 0),
+    ("propulsion-assembly", "propulsion-unit", {"motor": 1, "esc": 1, "propeller": 1},
+     "electromech-assembly", 0.5, 1.0, 0),
+    ("avionics-assembly", "avionics-unit", {"flight-computer": 1, "gnss": 1, "radio": 1},
+     "electronics-assembly", 0.8, 0.96, 0),
+    ("avionics-integration", "avionics-unit", {"flight-computer": 1, "gnss": 1, "radio": 1},
+     "electromech-assembly", 1.3, 0.9, 0),
+    ("harness-assembly", "harness", {"wire": 1, "connector": 1}, "harness", 0.7, 1.0, 0),
+    ("harness-manual", "harness", {"wire": 1.1, "connector": 1}, "electromech-assembly", 1.2, 0.95, 0),
+    ("airframe-assembly", "airframe", {"wing": 2, "fuselage": 1, "tail": 1, "servo": 4, "harness": 1},
+     "final-assembly", 2.0, 1.0, 0),
+    ("aircraft-integration", "uav-built",
+     {"airframe": 1, "propulsion-unit": 1, "battery-pack": 1, "avionics-unit": 1},
+     "final-assembly", 1.5, 0.98, 0),
+    ("acceptance-test", "uav", {"uav-built": 1}, "testing", 0.5, 0.97, 1),
+]
+CAPABILITIES = sorted({op[3] for op in OPERATIONS})
+
+# --- the industry ---------------------------------------------------------------------
+
+# kind -> (name word, id word, capabilities its lines can take on, relative frequency)
+KINDS = {
+    "automotive": ("Automotive", "auto", ["final-assembly", "electromech-assembly", "plastic-moulding",
+                                          "harness", "testing", "battery-assembly"], 3),
+    "chemicals": ("Chemicals", "chem", ["composite-layup", "plastic-moulding"], 2),
+    "electronics": ("Electronics", "elec", ["electronics-assembly", "harness", "battery-assembly",
+                                            "testing"], 2),
+    "automotive-supplier": ("Components", "comp", ["harness", "plastic-moulding",
+                                                   "electromech-assembly", "electronics-assembly"], 3),
+    "food": ("Foods", "food", ["final-assembly", "testing", "harness"], 1),
+    "aerospace": ("Aero", "aero", ["composite-layup", "final-assembly", "testing",
+                                   "electronics-assembly"], 1),
+    "energy": ("Energy", "energy", ["battery-assembly", "electromech-assembly", "harness"], 1),
+    "defence": ("Defence Systems", "def", ["final-assembly", "testing", "composite-layup",
+                                           "electronics-assembly"], 1),
+}
+FIRST_KINDS = ["automotive", "chemicals", "electronics"]  # together they cover every capability
+
+STEMS_A = ["Al", "Bren", "Cor", "Dal", "Ev", "Fal", "Gar", "Hel", "Ist", "Jor", "Kal", "Lum",
+           "Mar", "Nor", "Or", "Pel", "Quar", "Ros", "Sol", "Tal", "Ul", "Var", "Wen", "Zel"]
+STEMS_B = ["ant", "ex", "ia", "ion", "is", "on", "ora", "ix", "ent", "ara", "ed", "um", "ova",
+           "ys", "ane", "ec"]
+
+# Industrial towns (lat, lon rounded to 0.01 deg), by ISO 3166 country.
+CITIES = {
+    "FR": [("Douai", 50.37, 3.08), ("Le Mans", 48.00, 0.20), ("Cleon", 49.31, 1.03),
+           ("Flins", 48.97, 1.87), ("Sochaux", 47.51, 6.83), ("Lyon", 45.76, 4.84),
+           ("Toulouse", 43.60, 1.44), ("Bordeaux", 44.84, -0.58), ("Rennes", 48.11, -1.68),
+           ("Grenoble", 45.19, 5.72), ("Nantes", 47.22, -1.55), ("Bourges", 47.08, 2.40)],
+    "DE": [("Wolfsburg", 52.42, 10.79), ("Stuttgart", 48.78, 9.18), ("Ingolstadt", 48.77, 11.43),
+           ("Leipzig", 51.34, 12.37), ("Dresden", 51.05, 13.74), ("Bremen", 53.08, 8.80),
+           ("Cologne", 50.94, 6.96), ("Ludwigshafen", 49.48, 8.44), ("Zwickau", 50.72, 12.50)],
+    "IT": [("Turin", 45.07, 7.69), ("Milan", 45.46, 9.19), ("Modena", 44.65, 10.93),
+           ("Melfi", 40.99, 15.65), ("Brescia", 45.54, 10.22), ("Naples", 40.85, 14.27)],
+    "ES": [("Barcelona", 41.39, 2.17), ("Valencia", 39.47, -0.38), ("Zaragoza", 41.65, -0.89),
+           ("Vigo", 42.24, -8.72), ("Pamplona", 42.81, -1.64), ("Valladolid", 41.65, -4.72)],
+    "PL": [("Gliwice", 50.29, 18.67), ("Poznan", 52.41, 16.93), ("Wroclaw", 51.11, 17.04),
+           ("Rzeszow", 50.04, 22.00), ("Tychy", 50.13, 18.97), ("Lodz", 51.76, 19.46)],
+    "CZ": [("Mlada Boleslav", 50.41, 14.90), ("Ostrava", 49.82, 18.26), ("Plzen", 49.74, 13.38),
+           ("Brno", 49.20, 16.61), ("Kolin", 50.03, 15.20)],
+    "BE": [("Ghent", 51.05, 3.72), ("Antwerp", 51.22, 4.40), ("Liege", 50.63, 5.57),
+           ("Charleroi", 50.41, 4.44)],
+    "NL": [("Eindhoven", 51.44, 5.47), ("Born", 51.03, 5.81), ("Rotterdam", 51.92, 4.48),
+           ("Delft", 52.01, 4.36)],
+    "SE": [("Gothenburg", 57.71, 11.97), ("Linkoping", 58.41, 15.62), ("Sodertalje", 59.20, 17.63),
+           ("Trollhattan", 58.28, 12.29)],
+    "RO": [("Pitesti", 44.86, 24.87), ("Craiova", 44.32, 23.80), ("Brasov", 45.66, 25.61),
+           ("Timisoara", 45.75, 21.23)],
+    "SK": [("Bratislava", 48.15, 17.11), ("Zilina", 49.22, 18.74), ("Trnava", 48.38, 17.59)],
+    "HU": [("Gyor", 47.69, 17.63), ("Kecskemet", 46.91, 19.69)],
+    "AT": [("Graz", 47.07, 15.44), ("Steyr", 48.04, 14.42)],
+    "PT": [("Palmela", 38.57, -8.90), ("Porto", 41.15, -8.61)],
+    "FI": [("Uusikaupunki", 60.80, 21.41), ("Tampere", 61.50, 23.76)],
+    "NO": [("Raufoss", 60.73, 10.61), ("Kongsberg", 59.67, 9.65)],
+}
+COUNTRIES = list(CITIES)
+COUNTRY_WEIGHTS = np.array([4 if c in ("FR", "DE") else 2 if c in ("IT", "ES", "PL", "CZ") else 1
+                            for c in COUNTRIES], dtype=float)
+FAR_COUNTRIES = ["CN", "CN", "TW", "JP", "US", "KR", "IN"]
+
+# supplier category -> items it can offer; the first eight suppliers take one each.
+# Every purchased item is in at least two categories.
+SUPPLY = [
+    ("composites", ["prepreg", "resin", "foam-core", "pellets"]),
+    ("polymers", ["pellets", "resin", "foam-core", "prepreg"]),
+    ("cells", ["cell", "bms"]),
+    ("power-electronics", ["bms", "esc", "cell", "connector"]),
+    ("motors", ["motor", "esc", "propeller", "servo"]),
+    ("avionics", ["flight-computer", "gnss", "radio"]),
+    ("cables", ["wire", "connector"]),
+    ("distribution", ["flight-computer", "gnss", "radio", "wire", "servo", "motor", "propeller"]),
+]
+# China supplied ~90% of drone parts imported by Ukraine; motors from Asia come with long
+# lead times (facts.md, Supply): these categories are sourced far away more often.
+FAR_SHARE = {"cells": 0.7, "motors": 0.7, "avionics": 0.5, "power-electronics": 0.5}
+
+# (share of hours after ready, week by week): GM/Ventec and the UK challenge ramped over
+# 4-8 weeks (facts.md, Conversion precedents).
+RAMPS = [[], [0.5], [0.3, 0.6, 0.9], [0.25, 0.5, 0.75], [0.2, 0.4, 0.6, 0.8],
+         [0.1, 0.3, 0.5, 0.7, 0.9]]
+# option kind -> (capabilities, hours factor, fixed cost per weekly hour [EUR/(h/week)])
+OPTION_KINDS = {"retool": (1, 0.6, (100, 300)), "convert": (2, 1.0, (300, 700)),
+                "rebuild": (3, 1.35, (700, 1400))}
+
+def check_size(lines: int, weeks: int, seed: int) -> None:
+    """Refuse sizes the generator does not make, with what it does make."""
+    lo, hi = LINES_RANGE
+    if isinstance(lines, bool) or not isinstance(lines, int) or not lo <= lines <= hi:
+        raise InputError(f"--lines must be a whole number between {lo} and {hi}, got {lines!r}")
+    lo, hi = WEEKS_RANGE
+    if isinstance(weeks, bool) or not isinstance(weeks, int) or not lo <= weeks <= hi:
+        raise InputError(f"--weeks must be a whole number between {lo} and {hi}, got {weeks!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError(f"--seed must be a whole number >= 0, got {seed!r}")
+
+
+@dataclass
+class _World:
+    """What the generator has drawn so far, shared by the steps of :func:`generate`.
+
+    Scalar draws come from a buffer of ``rng.random`` blocks: numpy's scalar calls cost
+    microseconds each, and a 5,000-line scenario makes hundreds of thousands of them.
+    """
+
+    rng: np.random.Generator
+    n_lines: int
+    weeks: int
+    items: list[dict[str, Any]] = field(default_factory=list)
+    operations: list[dict[str, Any]] = field(default_factory=list)
+    organizations: list[dict[str, Any]] = field(default_factory=list)
+    kind_of: dict[str, str] = field(default_factory=dict)  # organization -> kind
+    sites: list[dict[str, Any]] = field(default_factory=list)
+    depots: list[dict[str, Any]] = field(default_factory=list)
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    suppliers: list[dict[str, Any]] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+    _buffer: list[float] = field(default_factory=list)
+
+    def u(self) -> float:
+        """A uniform number in [0, 1)."""
+        if not self._buffer:
+            self._buffer = self.rng.random(4096).tolist()[::-1]
+        return self._buffer.pop()
+
+    def chance(self, p: float) -> bool:
+        return self.u() < p
+
+    def uniform(self, lo: float, hi: float) -> float:
+        return lo + (hi - lo) * self.u()
+
+    def integer(self, lo: int, hi: int) -> int:
+        """A whole number in ``lo..hi`` (both included)."""
+        return lo + min(hi - lo, int(self.u() * (hi - lo + 1))) if hi > lo else lo
+
+    def pick(self, seq: list[Any], weights: Any = None) -> Any:
+        if weights is None:
+            return seq[self.integer(0, len(seq) - 1)]
+        r = self.u() * float(sum(weights))
+        for x, wt in zip(seq, weights):
+            r -= wt
+            if r < 0:
+                return x
+        return seq[-1]
+
+    def sample(self, seq: list[Any], k: int, weights: Any = None) -> list[Any]:
+        """``k`` distinct elements, in random order (weighted: Efraimidis-Spirakis keys)."""
+        weights = [1.0] * len(seq) if weights is None else weights
+        keys = [self.u() ** (1.0 / wt) for wt in weights]
+        order = sorted(range(len(seq)), key=lambda i: (-keys[i], i))
+        return [seq[i] for i in order[:k]]
+
+    def unique(self, base: str) -> str:
+        """``base``, or ``base-2``, ``base-3``... if already used."""
+        oid, k = base, 1
+        while oid in self.ids:
+            k += 1
+            oid = f"{base}-{k}"
+        self.ids.add(oid)
+        return oid
+
+
+def generate(lines: int, weeks: int = 26, seed: int = 0, *, policy: bool | None = None,
+             uncertainty: bool | None = None) -> dict[str, Any]:
+    """A synthetic scenario document (raw data, as read from a file).
+
+    Parameters
+    ----------
+    lines
+        Number of candidate lines, 5..5000 [lines].
+    weeks
+        Horizon, 4..520 [weeks].
+    seed
+        Seed of ``numpy.random.default_rng`` (>= 0); same arguments, same document.
+    policy, uncertainty
+        Whether to add a ``policy`` (``max_share_per_organization``) or an ``uncertainty``
+        section (risk.md); ``None`` lets the seed decide.
+
+    Raises
+    ------
+    InputError
+        For a size out of range, saying which sizes are made.
+    """
+    check_size(lines, weeks, seed)
+    w = _World(np.random.default_rng(seed), lines, weeks)
+    start = dt.date(2026, 1, 5) + dt.timedelta(weeks=w.integer(0, 51))  # a Monday
+    _product(w)
+    _industry(w)
+    _cover_capabilities(w)
+    _supplier_structure(w)
+    transport = {"lead_time_weeks": 1, "cost_per_kg_km": round(w.uniform(0.0001, 0.0003), 6)}
+    demands, volume = _demands(w, transport["lead_time_weeks"])
+    _supplier_capacity(w, volume)
+    doc: dict[str, Any] = {
+        "surge": 1,
+        "name": f"synthetic: {lines} lines, {weeks} weeks, seed {seed}",
+        "start": start,
+        "weeks": weeks,
+        "currency": "EUR",
+        "items": w.items,
+        "operations": w.operations,
+        "organizations": w.organizations,
+        "sites": w.sites + w.depots,
+        "lines": w.lines,
+        "suppliers": w.suppliers,
+        "demands": demands,
+        "inventory": _inventory(w, volume),
+        "transport": transport,
+    }
+    with_policy, with_uncertainty = w.chance(0.5), w.chance(0.6)
+    if policy if policy is not None else with_policy:
+        doc["policy"] = {"max_share_per_organization": round(w.uniform(0.5, 0.8), 2)}
+    if uncertainty if uncertainty is not None else with_uncertainty:
+        doc["uncertainty"] = _uncertainty(w)
+    return doc
+
+
+# --- steps ------------------------------------------------------------------------------
+
+
+def _product(w: _World) -> None:
+    """Items and operations: a fixed structure, numbers varied by the seed."""
+    for iid, name, kg in [(i, n, kg) for i, n, kg, _p in PURCHASED] + MADE:
+        w.items.append({"id": iid, "name": name, "weight_kg": round(kg * w.uniform(0.9, 1.1), 3)})
+    for oid, produces, consumes, cap, hours, yld, lead in OPERATIONS:
+        op: dict[str, Any] = {"id": oid, "produces": produces, "consumes": dict(consumes),
+                              "capability": cap,
+                              "hours_per_unit": round(hours * w.uniform(0.8, 1.25), 2)}
+        if yld < 1:
+            op["yield"] = round(min(0.995, yld * w.uniform(0.98, 1.02)), 3)
+        if lead and w.chance(0.7):
+            op["lead_time_weeks"] = lead
+        w.operations.append(op)
+
+
+def _capability_weights() -> dict[str, float]:
+    """Hours per final unit on each capability, usual routes first [h/unit]."""
+    need = _explode(alternative=False)
+    out = {c: 0.0 for c in CAPABILITIES}
+    for oid, produces, _c, cap, hours, yld, _l in OPERATIONS:
+        usual = _usual_operation(produces)[0] == oid
+        out[cap] += need.get(produces, 0.0) * hours / yld * (1.0 if usual else 0.5)
+    return out
+
+
+def _industry(w: _World) -> None:
+    """Organisations, their sites across Europe, the candidate lines and their options."""
+    n_orgs = max(3, round(w.n_lines / 8))
+    n_sites = min(w.n_lines, max(n_orgs, round(w.n_lines / 3)))
+    kinds = list(KINDS)
+    freq = [KINDS[k][3] for k in kinds]
+    homes = []
+    for k in range(n_orgs):
+        kind = FIRST_KINDS[k] if k < len(FIRST_KINDS) else w.pick(kinds, freq)
+        word, short = KINDS[kind][0], KINDS[kind][1]
+        stem = w.pick(STEMS_A) + w.pick(STEMS_B)
+        oid = w.unique(f"{stem.lower()}-{short}")
+        w.organizations.append({"id": oid, "name": f"{stem} {word}", "kind": kind})
+        w.kind_of[oid] = kind
+        homes.append(w.pick(COUNTRIES, COUNTRY_WEIGHTS))
+    per_org = 1 + w.rng.multinomial(n_sites - n_orgs, w.rng.dirichlet(np.ones(n_orgs)))
+    for org, home, count in zip(w.organizations, homes, per_org):
+        for _ in range(int(count)):
+            country = home if w.chance(0.7) else w.pick(COUNTRIES, COUNTRY_WEIGHTS)
+            w.sites.append(_site(w, org["id"], org["name"], country))
+    agency = w.unique("procurement-agency")
+    w.organizations.append({"id": agency, "name": "Procurement agency", "kind": "agency"})
+    for _ in range(w.integer(1, 3)):
+        country = w.pick(["FR", "DE", "PL", "IT", "ES"])
+        w.depots.append(_site(w, agency, "Depot", country, prefix="depot"))
+    weights = _capability_weights()
+    per_site = 1 + w.rng.multinomial(w.n_lines - n_sites, w.rng.dirichlet(np.ones(n_sites) * 2))
+    for site, count in zip(w.sites, per_site):
+        pool = KINDS[w.kind_of[site["organization"]]][2]
+        for k in range(int(count)):
+            w.lines.append(_line(w, f"{site['id']}-l{k + 1}", site["id"], pool, weights))
+
+
+def _site(w: _World, org: str, org_name: str, country: str, prefix: str | None = None) -> dict[str, Any]:
+    city, lat, lon = w.pick(CITIES[country])
+    slug = city.lower().replace(" ", "-")
+    return {"id": w.unique(f"{prefix or org}-{slug}"), "name": f"{org_name} {city}",
+            "organization": org, "country": country,
+            "lat": round(lat + w.uniform(-0.05, 0.05), 4),
+            "lon": round(lon + w.uniform(-0.07, 0.07), 4)}
+
+
+def _line(w: _World, lid: str, site: str, pool: list[str], weights: dict[str, float]) -> dict[str, Any]:
+    base = math.exp(w.uniform(math.log(60), math.log(450)))  # [h/week]
+    names = list(OPTION_KINDS)
+    kinds = sorted(w.sample(names, w.pick([1, 2, 3], [0.35, 0.4, 0.25])), key=names.index)
+    order = w.sample(pool, len(pool), [weights[c] + 0.05 for c in pool])
+    lead_max = min(6, max(1, w.weeks // 4))
+    options = []
+    for kind in kinds:
+        n_caps, factor, (cost_lo, cost_hi) = OPTION_KINDS[kind]
+        hours = float(np.clip(round(base * factor / 5) * 5, 40, 600))
+        lo, hi = {"retool": (0, 2), "convert": (2, 4), "rebuild": (3, 6)}[kind]
+        option: dict[str, Any] = {
+            "id": kind, "capabilities": sorted(order[:n_caps]), "hours_per_week": int(hours),
+            "lead_time_weeks": w.integer(min(lo, lead_max), min(hi, lead_max)),
+            "fixed_cost": int(round(hours * w.uniform(cost_lo, cost_hi), -3)),
+            "weekly_cost": int(round(hours * w.uniform(3, 10), -1)),
+            "cost_per_hour": int(round(w.uniform(35, 75))),
+            "ramp_up": list(RAMPS[w.integer(0, 3 if kind == "retool" else len(RAMPS) - 1)]),
+        }
+        if kind == "retool" and w.chance(0.05):  # already makes such parts today
+            option.update(lead_time_weeks=0, fixed_cost=0, ramp_up=[])
+        if w.chance(0.15):
+            option["earliest_start_week"] = w.integer(1, min(6, w.weeks - 1))
+        options.append(option)
+    return {"id": w.unique(lid), "site": site, "options": options}
+
+
+def _cover_capabilities(w: _World) -> None:
+    """Give every capability to at least one line, so that every operation can run."""
+    for cap in CAPABILITIES:
+        if any(cap in o["capabilities"] for line in w.lines for o in line["options"]):
+            continue
+        line = w.pick(w.lines)
+        option = max(line["options"], key=lambda o: o["hours_per_week"])
+        option["capabilities"] = sorted(option["capabilities"] + [cap])
+
+
+def _supplier_structure(w: _World) -> None:
+    """Suppliers, their countries, offers, prices, lead times; capacities come later."""
+    n = 8 + w.n_lines // 20
+    for k in range(n):
+        category, goods = SUPPLY[k] if k < len(SUPPLY) else w.pick(SUPPLY)
+        far = (w.chance(FAR_SHARE.get(category, 0.3)) or k in (2, 4)) and k != 0  # cells, motors
+        country = w.pick(FAR_COUNTRIES) if far else w.pick(COUNTRIES, COUNTRY_WEIGHTS)
+        stem = w.pick(STEMS_A) + w.pick(STEMS_B)
+        sid = w.unique(f"{stem.lower()}-{category}")
+        chosen = [g for g in goods if w.chance(0.8)] or [w.pick(goods)]
+        offers = [_offer(w, item, far) for item in chosen]
+        w.suppliers.append({"id": sid, "name": f"{stem} {category.replace('-', ' ')}",
+                            "country": country, "offers": offers, "_far": far, "_goods": goods})
+    for item, *_rest in PURCHASED:  # two sources or more for every item, one in Europe
+        offering = [s for s in w.suppliers if any(o["item"] == item for o in s["offers"])]
+        while len(offering) < 2 or all(s["_far"] for s in offering):
+            free = [s for s in w.suppliers if s not in offering
+                    and (len(offering) < 2 or not s["_far"])]
+            sup = w.pick([s for s in free if item in s["_goods"]] or free)
+            sup["offers"].append(_offer(w, item, sup["_far"]))
+            offering.append(sup)
+    for sup in w.suppliers:
+        del sup["_far"], sup["_goods"]
+
+
+def _offer(w: _World, item: str, far: bool) -> dict[str, Any]:
+    price = dict((i, p) for i, _n, _kg, p in PURCHASED)[item]
+    price *= w.uniform(0.65, 0.9) if far else w.uniform(0.95, 1.2)
+    lead = w.integer(4, 8) if far else w.integer(1, 3)
+    lead = min(lead, w.weeks - 2)
+    offer: dict[str, Any] = {"item": item, "unit_price": round(price, 2), "lead_time_weeks": lead,
+                             "capacity_per_week": 0}
+    if w.chance(0.15):
+        offer["available_from_week"] = min(w.integer(1, 4), max(0, w.weeks - 2 - lead))
+        if offer["available_from_week"] == 0:
+            del offer["available_from_week"]
+    return offer
+
+
+def _usual_operation(item: str) -> tuple[str, str, dict[str, float], str, float, float, int]:
+    return next(op for op in OPERATIONS if op[1] == item)
+
+
+def _explode(alternative: bool) -> dict[str, float]:
+    """Units of each item needed per good final unit [units/unit].
+
+    Along the usual routes, or (``alternative=True``) preferring each item's last
+    alternative, so that every purchased item shows up on one of the two.
+    """
+    need: dict[str, float] = {FINAL: 1.0, SPARE: 0.0}
+    for item, _n, _kg in reversed(MADE):  # MADE lists inputs before their users
+        ops = [op for op in OPERATIONS if op[1] == item]
+        _oid, _p, consumes, _c, _h, yld, _l = ops[-1] if alternative else ops[0]
+        for inp, qty in consumes.items():
+            need[inp] = need.get(inp, 0.0) + need.get(item, 0.0) * qty / yld
+    return need
+
+
+def _line_hours(w: _World) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Cumulative hours by week if every line were started as early as it can be [h].
+
+    Returns the total over lines (each line's best option) and, per made item, the total
+    over lines of the best option able to make it; arrays of shape (weeks,).
+    """
+    options = [o for line in w.lines for o in line["options"]]
+    starts = np.cumsum([0] + [len(line["options"]) for line in w.lines[:-1]])
+    width = 1 + max(len(r) for r in RAMPS)
+    ramps = np.ones((len(options), width))
+    for i, o in enumerate(options):
+        ramps[i, : len(o["ramp_up"])] = o["ramp_up"]
+    ready = np.array([o.get("earliest_start_week", 0) + o["lead_time_weeks"] for o in options])
+    k = np.arange(w.weeks)[None, :] - ready[:, None]  # weeks since ready, per option
+    share = np.where(k < 0, 0.0, np.take_along_axis(ramps, np.clip(k, 0, width - 1), axis=1))
+    hours = np.array([float(o["hours_per_week"]) for o in options])
+    cum = np.cumsum(hours[:, None] * share, axis=1)
+    total = np.maximum.reduceat(cum, starts, axis=0).sum(axis=0)
+    by_item = {}
+    for item, _n, _kg in MADE:
+        caps = {op[3] for op in OPERATIONS if op[1] == item}
+        able = np.array([bool(caps.intersection(o["capabilities"])) for o in options])
+        by_item[item] = np.maximum.reduceat(cum * able[:, None], starts, axis=0).sum(axis=0)
+    return total, by_item
+
+
+def _demands(w: _World, transport_lead: int) -> tuple[list[dict[str, Any]], dict[str, float]]:
+    """Orders for the final item at each depot, due monthly, sized so lines must be chosen.
+
+    The cumulative due by week ``t`` is a share (30-45 %) of an upper bound on what every
+    line together could have made between the arrival of the first materials and ``t``
+    minus the lead times downstream. Returns the demands and the units due per item.
+    """
+    spare = w.uniform(0.1, 0.3)  # spare battery packs per aircraft
+    need = _explode(alternative=False)
+    need[SPARE] += spare
+    hours_per_unit = {item: min(op["hours_per_unit"] / op.get("yield", 1.0) for op in w.operations
+                                if op["produces"] == item) for item, _n, _kg in MADE}
+    materials, final = _ready_weeks(w)
+    total, by_item = _line_hours(w)
+
+    def window(cum: np.ndarray) -> np.ndarray:  # hours from the week materials arrive
+        return cum - (cum[materials - 1] if 0 < materials < w.weeks else 0.0)
+
+    bound = window(total) / sum(need[i] * hours_per_unit[i] for i, _n, _kg in MADE)
+    for item, hours in by_item.items():
+        bound = np.minimum(bound, window(hours) / (need[item] * hours_per_unit[item]))
+    downstream = final - materials + transport_lead + 1
+    share = w.uniform(0.3, 0.45)
+
+    def due_by(week: int) -> float:
+        return share * float(bound[week - downstream]) if week >= downstream else 0.0
+
+    last = w.weeks - 1
+    due_weeks = list(range(last, min(last, final + transport_lead + 2) - 1, -4))[::-1]
+    shares = w.rng.dirichlet(np.ones(len(w.depots)) * 4)
+    demands: list[dict[str, Any]] = []
+    volume = {FINAL: 0.0, SPARE: 0.0}
+    for depot, site_share in zip(w.depots, shares):
+        due = _schedule([(wk, due_by(wk) * site_share) for wk in due_weeks], last)
+        demands.append({"id": w.unique(f"order-{depot['id']}"), "item": FINAL, "site": depot["id"],
+                        "due": due})
+        volume[FINAL] += sum(d["quantity"] for d in due)
+    depot = w.depots[0]
+    half = len(due_weeks) // 2  # spares are due from the middle of the deliveries on
+    before = due_by(due_weeks[half - 1]) if half else 0.0
+    due = _schedule([(wk, (due_by(wk) - before) * spare) for wk in due_weeks[half:]], last)
+    demands.append({"id": w.unique(f"spares-{depot['id']}"), "item": SPARE, "site": depot["id"],
+                    "due": due, "weight": 0.5})
+    volume[SPARE] = sum(d["quantity"] for d in due)
+    return demands, volume
+
+
+def _schedule(cumulative: list[tuple[int, float]], last: int) -> list[dict[str, int]]:
+    """Due rows from cumulative targets: whole units, only weeks where something is due."""
+    rows, done = [], 0
+    for week, target in cumulative:
+        qty = int(target) - done
+        if qty > 0:
+            rows.append({"week": week, "quantity": qty})
+            done += qty
+    return rows or [{"week": last, "quantity": 1}]
+
+
+def _ready_weeks(w: _World) -> tuple[int, int]:
+    """Earliest weeks all purchased inputs of the usual routes, and the final item, could
+    be at hand: purchase and operation lead times only [week]."""
+    ready: dict[str, int] = {}
+    for sup in w.suppliers:
+        for o in sup["offers"]:
+            when = o.get("available_from_week", 0) + o["lead_time_weeks"]
+            ready[o["item"]] = min(ready.get(o["item"], when), when)
+    usual = _explode(alternative=False)
+    materials = max(ready[i] for i, *_r in PURCHASED if usual.get(i))
+    for item, _n, _kg in MADE:
+        ready[item] = min(max(ready[i] for i in op["consumes"]) + op.get("lead_time_weeks", 0)
+                          for op in w.operations if op["produces"] == item)
+    return materials, ready[FINAL]
+
+
+def _supplier_capacity(w: _World, volume: dict[str, float]) -> None:
+    """Weekly capacity per offer: in all, 1.3-1.9 times what the orders need (one item only
+    1.0-1.15 times: the bottleneck), shared among the item's offers."""
+    usual, alternative = _explode(alternative=False), _explode(alternative=True)
+    window = max(2, w.weeks - 4)
+    bottleneck = w.pick(["cell", "motor", "flight-computer"])
+    for item, *_rest in PURCHASED:
+        per_unit = max(usual.get(item, 0.0), alternative.get(item, 0.0))
+        units = volume[FINAL] * per_unit + volume[SPARE] * _explode_spare().get(item, 0.0)
+        factor = w.uniform(1.0, 1.15) if item == bottleneck else w.uniform(1.3, 1.9)
+        offers = [o for s in w.suppliers for o in s["offers"] if o["item"] == item]
+        for offer, part in zip(offers, w.rng.dirichlet(np.ones(len(offers)) * 2)):
+            weekly = max(1.0, units * factor * part / window)
+            offer["capacity_per_week"] = max(1, int(round(weekly)))
+            if w.chance(0.25):
+                offer["capacity_per_week"] = _capacity_profile(w, weekly)
+
+
+def _explode_spare() -> dict[str, float]:
+    pack = next(op for op in OPERATIONS if op[1] == SPARE)
+    return {i: q / pack[5] for i, q in pack[2].items()}
+
+
+def _capacity_profile(w: _World, weekly: float) -> list[int]:
+    """A capacity that changes over time: a ramp-up, a growth or an interruption."""
+    t = np.arange(w.weeks, dtype=float)
+    shape = w.integer(0, 2)
+    if shape == 0:
+        profile = np.minimum(1.0, (t + 1) / w.integer(2, 6))
+    elif shape == 1:
+        profile = 0.6 + 0.8 * t / max(1, w.weeks - 1)
+    else:
+        profile = np.ones(w.weeks)
+        gap = w.integer(0, w.weeks - 1)
+        profile[gap:gap + w.integer(2, 4)] = 0.0
+    return [int(round(x)) for x in weekly * profile]
+
+
+def _inventory(w: _World, volume: dict[str, float]) -> list[dict[str, Any]]:
+    """A little stock of purchased parts at a few plants: one to two weeks' worth."""
+    need = _explode(alternative=False)
+    rate = max(1.0, volume[FINAL] / max(1, w.weeks - 4))
+    out, seen = [], set()
+    for _ in range(w.integer(2, 5)):
+        site = w.pick(w.sites)["id"]
+        item = w.pick([i for i, *_r in PURCHASED if need.get(i)])
+        qty = int(round(rate * need[item] * w.uniform(1.0, 2.0)))
+        if (site, item) not in seen and qty > 0:
+            seen.add((site, item))
+            out.append({"site": site, "item": item, "quantity": qty})
+    return out
+
+
+# (delay distribution, fill rate, outage) for a few far suppliers and for every supplier
+_SUPPLIER_RISKS = [
+    {"delay_weeks": {0: 0.6, 2: 0.3, 4: 0.1}, "fill_rate": {"mean": 0.95, "sd": 0.03},
+     "outage": {"probability_per_week": 0.01, "weeks": 3}},
+    {"delay_weeks": {0: 0.7, 1: 0.2, 3: 0.1}, "fill_rate": {"mean": 0.9, "sd": 0.05}},
+    {"delay_weeks": {0: 0.5, 1: 0.3, 2: 0.2}, "outage": {"probability_per_week": 0.02, "weeks": 2}},
+]
+_LINE_RISKS = [
+    {"slip_weeks": {0: 0.5, 2: 0.3, 4: 0.2}, "availability": 0.95},
+    {"slip_weeks": {0: 0.6, 1: 0.3, 3: 0.1}, "availability": 0.9},
+    {"slip_weeks": {0: 0.8, 6: 0.2}},
+]
+
+
+def _uncertainty(w: _World) -> dict[str, Any]:
+    """A risk.md section: defaults for all, harder entries for a few sources."""
+    suppliers: dict[str, Any] = {"*": {"delay_weeks": {0: 0.85, 1: 0.15}}}
+    far = [s["id"] for s in w.suppliers if s["country"] in FAR_COUNTRIES]
+    for sid in sorted(w.sample(far, min(3, len(far)))):
+        suppliers[sid] = copy.deepcopy(w.pick(_SUPPLIER_RISKS))
+    lines: dict[str, Any] = {"*": {"slip_weeks": {0: 0.7, 1: 0.2, 2: 0.1}, "availability": 0.98}}
+    for lid in sorted(w.sample([line["id"] for line in w.lines], 3)):
+        lines[lid] = copy.deepcopy(w.pick(_LINE_RISKS))
+    operations = {}
+    for op in w.operations:
+        y = op.get("yield", 1.0)
+        if y < 1 and w.chance(0.4):
+            sd = min(w.pick([0.01, 0.02, 0.03]), 0.5 * math.sqrt(y * (1 - y)))
+            operations[op["id"]] = {"yield_sd": round(sd, 4)}
+    out = {"suppliers": suppliers, "lines": lines}
+    if operations:
+        out["operations"] = operations
+    return out
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+def output_format(path: str | Path, fmt: str | None = None) -> str:
+    """``"yaml"`` or ``"json"``: ``fmt`` if given, else from the file's suffix."""
+    suffix = Path(path).suffix.lower()
+    if fmt is not None:
+        if fmt not in ("yaml", "json"):
+            raise InputError(f"--format must be 'yaml' or 'json', got {fmt!r}")
+        if suffix in FORMATS and FORMATS[suffix] != fmt:
+            raise InputError(f"{path}: the suffix '{suffix}' says {FORMATS[suffix]}, "
+                             f"but --format says {fmt}; make them agree")
+        return fmt
+    if suffix not in FORMATS:
+        raise InputError(f"{path}: cannot tell the format from the suffix '{suffix}'; "
+                         "name the file .yaml, .yml or .json, or give --format yaml|json")
+    return FORMATS[suffix]
+
+
+def dumps(doc: dict[str, Any], fmt: str = "yaml") -> str:
+    """The document as YAML 1.2 (block style, small rows in flow style) or JSON text.
+
+    The YAML is written here rather than by ruamel's emitter, which takes about a minute
+    for 5,000 lines; the tests read every generated file back with ruamel (YAML 1.2).
+
+    >>> print(dumps({"sites": [{"id": "raufoss", "country": "NO", "lat": 60.73}]}), end="")
+    sites:
+      - {id: raufoss, country: "NO", lat: 60.73}
+    """
+    if fmt == "json":
+        return json.dumps(doc, indent=1, default=_json_default, allow_nan=False) + "\n"
+    out: list[str] = []
+    for key, value in doc.items():
+        _block(out, 0, f"{_scalar(key)}:", value, top=True)
+    return "\n".join(out) + "\n"
+
+
+def write(doc: dict[str, Any], path: str | Path, fmt: str | None = None) -> None:
+    """Write ``doc`` to ``path`` as YAML or JSON (``fmt``, else from the suffix)."""
+    text = dumps(doc, output_format(path, fmt))
+    try:
+        with open(path, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+WIDTH = 100
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*(?: [A-Za-z0-9_.\-]+)*")
+_RESERVED = {"null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE"}
+# Words that YAML 1.1 readers take for booleans: quoted, so `NO` stays Norway everywhere.
+_RESERVED |= {w for b in ("yes", "no", "on", "off", "y", "n") for w in (b, b.upper(), b.capitalize())}
+
+
+def _scalar(value: Any) -> str:
+    """One scalar in YAML 1.2 core schema; strings plain only where nothing can misread them."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"cannot write the number {value} in a scenario")
+        text = repr(value)
+        return text.replace("e", ".0e") if "e" in text and "." not in text else text
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value if _PLAIN.fullmatch(value) and value not in _RESERVED else json.dumps(value)
+    raise TypeError(f"cannot write {type(value).__name__} in a scenario")
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
+def _block(out: list[str], indent: int, head: str, value: Any, top: bool = False) -> None:
+    """Append ``head value`` at ``indent``: ``head`` is ``key:`` or ``-``.
+
+    Top-level values and anything nested more than two levels deep are written in block
+    style. Smaller records (a mapping with a scalar field) are written in flow style,
+    wrapped at :data:`WIDTH`; smaller lists and mappings of records only if they fit
+    on one line.
+    """
+    pad = " " * indent
+    if not isinstance(value, (dict, list)) or not value:
+        out.append(f"{pad}{head} {_flow(value)}")
+        return
+    if not top and _depth(value) <= 2:
+        pieces = _flow(value).split("\0")
+        record = isinstance(value, dict) and any(not isinstance(v, (dict, list)) for v in value.values())
+        if record or len(pad) + len(head) + sum(len(p) + 1 for p in pieces) <= WIDTH:
+            _wrap(out, f"{pad}{head} ", pieces, indent + 4)
+            return
+    if isinstance(value, dict) and head == "-":
+        inner: list[str] = []
+        for k, v in value.items():
+            _block(inner, indent + 2, f"{_scalar(k)}:", v)
+        out.append(f"{pad}- {inner[0][indent + 2:]}")
+        out.extend(inner[1:])
+        return
+    out.append(f"{pad}{head}")
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _block(out, indent + 2, f"{_scalar(k)}:", v)
+    else:
+        for v in value:
+            _block(out, indent + 2, "-", v)
+
+
+def _flow(value: Any, inner: bool = False) -> str:
+    """Flow style, with a NUL after each comma where a line may break: only between the
+    fields of the outer collection, and inside inner ones too long to stay whole."""
+    if isinstance(value, dict):
+        text = "{" + ",\0".join(f"{_scalar(k)}: {_flow(v, True)}" for k, v in value.items()) + "}"
+    elif isinstance(value, list):
+        text = "[" + ",\0".join(_flow(v, True) for v in value) + "]"
+    else:
+        return _scalar(value)
+    return text.replace("\0", " ") if inner and len(text) <= 40 else text
+
+
+def _wrap(out: list[str], first: str, pieces: list[str], indent: int) -> None:
+    line = first + pieces[0]
+    for piece in pieces[1:]:
+        if len(line) + 1 + len(piece) > WIDTH:
+            out.append(line)
+            line = " " * indent + piece
+        else:
+            line += " " + piece
+    out.append(line)
