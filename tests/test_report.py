@@ -19,7 +19,7 @@ from surge.cli import _register, app
 from surge.errors import InputError
 from surge.plan.model import Plan
 from surge.report import Section, build_report, kpis, write_report
-from surge.report import data
+from surge.report import charts, data
 from surge.scenario import load
 from surge.scenario.load import read_file
 
@@ -117,6 +117,7 @@ def test_kpis_with_two_due_dates_and_late_units():
     p = Plan.from_dict(plan_dict(delivered={2: 25.0, 4: 100.0, 6: 75.0}))
     k = kpis(sc, p)
     assert math.isclose(k["on_time_share"], 0.625)
+    assert k["on_time_by_demand"] == {"order-1": 0.625}
     assert k["completion_weeks"] == {"order-1": 6}
     assert k["first_delivery_week"] == 2
 
@@ -203,9 +204,10 @@ def test_report_is_one_offline_file_with_every_section(page):
 
 
 def test_report_header_shows_status_kpis_and_dates(page):
-    assert '<h1>one line, one part</h1>' in page
+    assert "<h1>one line, one part</h1>" in page
     assert 'class="badge status-optimal">optimal<' in page
-    assert "126,000" in page and "100.0%" in page
+    assert "126 k <small>EUR</small>" in page  # cost card; the exact sum is in the table
+    assert "<b>126,000</b>" in page and "100.0%" in page
     assert "W2 <small>19 Jan 2026</small>" in page  # first delivery, week number and date
     assert "W6 <small>16 Feb 2026</small>" in page  # order-1 complete
 
@@ -232,12 +234,11 @@ def test_report_with_risk_has_the_risk_section(scenario, plan):
 
 
 def test_tornado_puts_the_largest_drop_on_top(scenario):
-    fig = data and __import__("surge.report.charts", fromlist=["x"]).criticality_tornado(
-        scenario, risk_dict())
-    bar = fig.data[0]
+    fig = charts.criticality_tornado(scenario, risk_dict())
     # Plotly draws the first category at the bottom: the largest drop comes last.
-    assert list(bar.y) == ["supplier kits-r-us", "line plant-l1"]
-    assert list(bar.error_x.array) == [0.75, 1.25]
+    assert list(fig.layout.yaxis.categoryarray) == ["supplier kits-r-us", "line plant-l1"]
+    bars = {t.name: (list(t.x), list(t.error_x.array)) for t in fig.data}
+    assert bars == {"lines": ([20.25], [1.25]), "suppliers": ([12.5], [0.75])}
 
 
 @pytest.mark.parametrize("change, message", [

@@ -49,24 +49,26 @@ def _figure(*traces: Any) -> go.Figure:
     return go.Figure(list(traces), layout={"template": TEMPLATE})
 
 
-def _layout(fig: go.Figure, *, height: int, **kwargs: Any) -> go.Figure:
+def _layout(fig: go.Figure, *, height: int, top: int = 50, **kwargs: Any) -> go.Figure:
+    """Size, fonts and margins; the legend sits in the top margin (``top`` [px])."""
     fig.update_layout(
         height=height, font=dict(family=FONT, size=12, color="#1f2937"),
-        margin=dict(l=60, r=20, t=40, b=50), hoverlabel=dict(font_family=FONT),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        margin=dict(l=60, r=20, t=top, b=50), hoverlabel=dict(font_family=FONT),
+        legend=dict(orientation="h", yref="container", y=1, yanchor="top", xanchor="left",
+                    x=0),
         **kwargs,
     )
     return fig
 
 
-def _week_axis(fig: go.Figure, scenario: Scenario, **kwargs: Any) -> None:
-    """Ticks every few weeks, labelled with the week number and its date."""
-    step = max(1, math.ceil(scenario.weeks / 13))
+def _week_axis(fig: go.Figure, scenario: Scenario, ticks: int = 13, **kwargs: Any) -> None:
+    """At most ``ticks`` ticks, labelled with the week number and its date."""
+    step = max(1, math.ceil(scenario.weeks / ticks))
     ticks = list(range(0, scenario.weeks, step))
     fig.update_xaxes(
         tickvals=ticks,
         ticktext=[f"W{w}<br>{scenario.week_date(w):%d %b}" for w in ticks],
-        range=[-0.5, scenario.weeks - 0.5], **kwargs,
+        range=[-0.5, scenario.weeks - 0.5], tickangle=0, **kwargs,
     )
 
 
@@ -76,7 +78,24 @@ def _facets(titles: list[str], *, row_height: int = 280) -> tuple[go.Figure, int
     rows = math.ceil(n / cols)
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, figure=_figure(),
                         vertical_spacing=min(0.12, 0.5 / rows), horizontal_spacing=0.08)
-    return fig, rows * row_height + 80
+    return fig, rows * row_height + 100
+
+
+def _facet_layout(fig: go.Figure, scenario: Scenario, height: int) -> go.Figure:
+    _week_axis(fig, scenario, ticks=7)
+    fig.update_yaxes(title_text="units", rangemode="tozero", tickformat=",.0f")
+    fig.update_annotations(font_size=13)  # the panel titles
+    return _layout(fig, height=height, top=80)
+
+
+def _due_trace(rows: Any, dates: list[str], legend: bool, line_colour: str) -> go.Scatter:
+    """The cumulative due of one demand as a dashed step line (rows of data.deliveries)."""
+    return go.Scatter(
+        mode="lines", x=rows["week"], y=rows["cum_due"], name="due (cumulative)",
+        legendgroup="due", showlegend=legend,
+        line=dict(shape="hv", dash="dash", color=line_colour, width=2),
+        customdata=dates, hovertemplate="%{customdata}<br>due %{y:,.0f}<extra></extra>",
+    )
 
 
 def _cell(i: int) -> dict[str, int]:
@@ -99,11 +118,7 @@ def delivered_vs_due(scenario: Scenario, plan: Plan) -> go.Figure:
     for i, d in enumerate(demands):
         rows = table[table["demand"] == d.id]
         first = i == 0
-        fig.add_trace(go.Scatter(
-            mode="lines", x=rows["week"], y=rows["cum_due"], name="due (cumulative)", legendgroup="due",
-            showlegend=first, line=dict(shape="hv", dash="dash", color="#9ca3af", width=2),
-            customdata=dates, hovertemplate="%{customdata}<br>due %{y:,.0f}<extra></extra>",
-        ), **_cell(i))
+        fig.add_trace(_due_trace(rows, dates, first, "#9ca3af"), **_cell(i))
         fig.add_trace(go.Scatter(
             mode="lines", x=rows["week"], y=rows["cum_delivered"], name="delivered (cumulative)",
             legendgroup="delivered", showlegend=first,
@@ -111,9 +126,7 @@ def delivered_vs_due(scenario: Scenario, plan: Plan) -> go.Figure:
             fillcolor="rgba(37,99,235,0.08)", customdata=dates,
             hovertemplate="%{customdata}<br>delivered %{y:,.0f}<extra></extra>",
         ), **_cell(i))
-    _week_axis(fig, scenario)
-    fig.update_yaxes(title_text="units", rangemode="tozero", tickformat=",.0f")
-    return _layout(fig, height=height)
+    return _facet_layout(fig, scenario, height)
 
 
 # --- lines ------------------------------------------------------------------------------
@@ -163,9 +176,6 @@ def activation_gantt(scenario: Scenario, plan: Plan) -> go.Figure:
                      ticksuffix="  ")
     fig.update_layout(barmode="overlay", bargap=0.35)
     height = max(220, 34 * len(acts) + 120)
-    fig.add_annotation(text="hatched: converting · dotted: ramping up · solid: full rate",
-                       xref="paper", yref="paper", x=1, y=1.02, xanchor="right",
-                       yanchor="bottom", showarrow=False, font=dict(size=11, color="#6b7280"))
     return _layout(fig, height=height)
 
 
@@ -244,15 +254,20 @@ def cost_donut(scenario: Scenario, plan: Plan) -> go.Figure:
     if parts.empty:
         return fig
     fig.add_trace(go.Pie(
-        labels=[p.capitalize() for p in parts.index], values=parts.to_numpy(), hole=0.6,
-        sort=False, direction="clockwise",
-        marker=dict(colors=[COST_COLOURS[p] for p in parts.index], line=dict(color="white", width=2)),
-        textinfo="label+percent", textposition="outside",
-        hovertemplate=f"%{{label}}: %{{value:,.0f}} {scenario.currency} (%{{percent}})<extra></extra>",
+        labels=[p.capitalize() for p in parts.index], values=parts.to_numpy(), hole=0.62,
+        sort=False, direction="clockwise", textinfo="percent", textposition="inside",
+        insidetextorientation="horizontal",
+        marker=dict(colors=[COST_COLOURS[p] for p in parts.index],
+                    line=dict(color="white", width=2)),
+        hovertemplate=f"%{{label}}: %{{value:,.0f}} {scenario.currency} (%{{percent}})"
+                      "<extra></extra>",
     ))
-    fig.add_annotation(text=f"<b>{parts.sum():,.0f}</b><br>{scenario.currency}", showarrow=False,
-                       font=dict(size=16))
-    return _layout(fig, height=340, showlegend=False)
+    fig.add_annotation(text=f"<b>{parts.sum():,.0f}</b><br>{scenario.currency}",
+                       showarrow=False, font=dict(size=15))
+    fig = _layout(fig, height=320, top=20)
+    fig.update_layout(legend=dict(orientation="v", yref="paper", y=0.5, yanchor="middle",
+                                  x=1.02, xanchor="left"), margin=dict(l=10, r=10, b=20))
+    return fig
 
 
 # --- risk -------------------------------------------------------------------------------
@@ -270,27 +285,23 @@ def delivery_fan(scenario: Scenario, risk: dict[str, Any]) -> go.Figure:
         first = i == 0
         weeks = rows["week"].to_numpy()
         when = [dates[int(w)] if 0 <= w < len(dates) else f"W{w}" for w in weeks]
-        fig.add_trace(go.Scatter(mode="lines", x=weeks, y=rows["p10"], line=dict(width=0, shape="hv"),
-                                 showlegend=False, legendgroup="band", hoverinfo="skip"), **_cell(i))
+        fig.add_trace(go.Scatter(mode="lines", x=weeks, y=rows["p10"], showlegend=False,
+                                 line=dict(width=0, shape="hv"), legendgroup="band",
+                                 hoverinfo="skip"), **_cell(i))
         fig.add_trace(go.Scatter(
             mode="lines", x=weeks, y=rows["p90"], fill="tonexty", fillcolor="rgba(37,99,235,0.18)",
             line=dict(width=0, shape="hv"), name="P10–P90", legendgroup="band", showlegend=first,
-            customdata=np.stack([when, rows["p10"]], axis=-1) if len(rows) else None,
+            customdata=[[w, p] for w, p in zip(when, rows["p10"].tolist())],
             hovertemplate="%{customdata[0]}<br>P10 %{customdata[1]:,.0f} – P90 %{y:,.0f}"
                           "<extra></extra>"), **_cell(i))
         fig.add_trace(go.Scatter(
-            mode="lines", x=weeks, y=rows["p50"], name="median (P50)", legendgroup="p50", showlegend=first,
+            mode="lines", x=weeks, y=rows["p50"], name="median (P50)", legendgroup="p50",
+            showlegend=first,
             line=dict(color=PALETTE[0], width=2.5, shape="hv"), customdata=when,
             hovertemplate="%{customdata}<br>median %{y:,.0f}<extra></extra>"), **_cell(i))
-        target = due[due["demand"] == d.id]
-        fig.add_trace(go.Scatter(
-            mode="lines", x=target["week"], y=target["cum_due"], name="due (cumulative)", legendgroup="due",
-            showlegend=first, line=dict(shape="hv", dash="dash", color="#111827", width=1.5),
-            customdata=dates, hovertemplate="%{customdata}<br>due %{y:,.0f}<extra></extra>",
-        ), **_cell(i))
-    _week_axis(fig, scenario)
-    fig.update_yaxes(title_text="units", rangemode="tozero", tickformat=",.0f")
-    return _layout(fig, height=height)
+        fig.add_trace(_due_trace(due[due["demand"] == d.id], dates, first, "#111827"),
+                      **_cell(i))
+    return _facet_layout(fig, scenario, height)
 
 
 def _risk_colour(p: float) -> str:
@@ -316,20 +327,21 @@ def on_time_bars(scenario: Scenario, risk: dict[str, Any]) -> go.Figure:
 def criticality_tornado(scenario: Scenario, risk: dict[str, Any]) -> go.Figure:
     """Drop in expected S when each source is made perfectly reliable, largest on top."""
     table = data.risk_table(risk, "criticality").sort_values("drop", ascending=True)
-    labels = [f"{r.kind} {r.id}" for r in table.itertuples()]
-    fig = _figure(go.Bar(
-        y=labels, x=table["drop"], orientation="h",
-        marker_color=["#ef4444" if k == "supplier" else "#2563eb" for k in table["kind"]],
-        error_x=dict(type="data", array=table["stderr"].tolist(), color="#374151", thickness=1.2),
-        customdata=table["stderr"],
-        hovertemplate="%{y}<br>expected S drops by %{x:,.1f} ± %{customdata:,.1f} unit-weeks"
-                      "<extra></extra>",
-    ))
-    fig.update_yaxes(automargin=True, ticksuffix="  ")
+    table["label"] = table["kind"] + " " + table["id"]
+    fig = _figure()
+    for kind, rows in table.groupby("kind", sort=True):
+        fig.add_trace(go.Bar(
+            y=rows["label"].tolist(), x=rows["drop"].tolist(), orientation="h", name=f"{kind}s",
+            marker_color="#ef4444" if kind == "supplier" else "#2563eb",
+            error_x=dict(type="data", array=rows["stderr"].tolist(), color="#374151",
+                         thickness=1.2),
+            customdata=rows["stderr"].tolist(),
+            hovertemplate="%{y}<br>expected S drops by %{x:,.1f} ± %{customdata:,.1f} "
+                          "unit-weeks<extra></extra>",
+        ))
+    fig.update_yaxes(categoryorder="array", categoryarray=table["label"].tolist(),
+                     ticksuffix="  ")
     fig.update_xaxes(title_text="drop in expected S when perfectly reliable [unit-weeks]",
                      zeroline=True, zerolinecolor="#9ca3af")
-    fig.add_annotation(text="red: supplier · blue: line", xref="paper", yref="paper", x=1, y=1.02,
-                       xanchor="right", yanchor="bottom", showarrow=False,
-                       font=dict(size=11, color="#6b7280"))
-    return _layout(fig, height=max(220, 30 * len(table) + 110))
-
+    fig.update_layout(barmode="overlay")
+    return _layout(fig, height=max(220, 26 * len(table) + 120))

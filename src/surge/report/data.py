@@ -132,17 +132,20 @@ def kpis(scenario: Scenario, plan: Plan) -> dict[str, Any]:
     plan states them; ``costs`` ``{activation, operating, purchase, transport, total}`` or
     None; ``lines_activated`` [-]; ``first_delivery_week`` (None if nothing is delivered);
     ``total_due``, ``total_delivered`` [units]; ``on_time_share`` [-] (units delivered by
-    their due week / total due, deliveries serving the earliest due first); and
-    ``completion_weeks`` ``{demand: week or None}``, the week each demand is complete.
+    their due week / total due, deliveries serving the earliest due first) and
+    ``on_time_by_demand`` ``{demand: share}``; ``completion_weeks`` ``{demand: week or
+    None}``, the week each demand is complete.
     """
     table = deliveries(scenario, plan)
     total_due = float(table["due"].sum())
-    on_time = 0.0
+    on_time: dict[str, float] = {}
     completion: dict[str, int | None] = {}
     for demand, rows in table.groupby("demand", sort=False):
-        cum = rows["cum_delivered"].to_numpy()
-        on_time += on_time_units(rows["cum_due"].to_numpy(), rows["due"].to_numpy(), cum)
-        completion[str(demand)] = completion_week(cum, float(rows["due"].sum()))
+        cum, due = rows["cum_delivered"].to_numpy(), rows["due"].to_numpy()
+        units = on_time_units(rows["cum_due"].to_numpy(), due, cum)
+        on_time[str(demand)] = units / due.sum()
+        completion[str(demand)] = completion_week(cum, float(due.sum()))
+    on_time_total = sum(on_time[d.id] * d.total for d in scenario.demands)
     delivered_weeks = [d.week for d in plan.deliveries if d.quantity >= TOL]
     return {
         "status": plan.status,
@@ -154,7 +157,8 @@ def kpis(scenario: Scenario, plan: Plan) -> dict[str, Any]:
         "first_delivery_week": min(delivered_weeks) if delivered_weeks else None,
         "total_due": total_due,
         "total_delivered": float(table["delivered"].sum()),
-        "on_time_share": on_time / total_due if total_due > 0 else 1.0,
+        "on_time_share": on_time_total / total_due if total_due > 0 else 1.0,
+        "on_time_by_demand": on_time,
         "completion_weeks": completion,
     }
 

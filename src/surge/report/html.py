@@ -129,8 +129,9 @@ def plan_sections(scenario: Scenario, plan: Plan) -> list[Section]:
                 "Cumulative units delivered (solid) against cumulative units due (dashed), "
                 "per demand."),
         Section("Line activations", charts.activation_gantt(scenario, plan),
-                "Each activated line: converting from its start week until ready, ramping up, "
-                "then at full rate to the end of the horizon. Colour: organisation."),
+                "Each activated line: converting from its start week until ready (hatched), "
+                "ramping up (dotted), then at full rate (solid) to the end of the horizon. "
+                "Colour: organisation."),
         Section("Line utilisation", charts.utilisation_heatmap(scenario, plan),
                 "Hours used by production (quantity × hours per unit / yield) over the hours "
                 "the line offers that week; blank where it offers none."),
@@ -140,8 +141,8 @@ def plan_sections(scenario: Scenario, plan: Plan) -> list[Section]:
         Section("Stock of key items", charts.stock_over_time(scenario, plan),
                 "End-of-week stock summed over sites, recomputed from the plan's flows, for "
                 "the items that are demanded or bought."),
-        Section("Cost breakdown", [charts.cost_donut(scenario, plan),
-                                   _cost_table(scenario, plan)],
+        Section("Cost breakdown", ['<div class="two-col"><div>', charts.cost_donut(scenario, plan),
+                                   "</div><div>", _cost_table(scenario, plan), "</div></div>"],
                 "The plan's cost C by part."),
     ]
 
@@ -170,6 +171,17 @@ def risk_section(scenario: Scenario, risk: dict[str, Any]) -> Section:
 
 def _num(x: Any, digits: int = 0) -> str:
     return "—" if x is None else f"{float(x):,.{digits}f}"
+
+
+def _money(x: Any) -> str:
+    """Compact amounts for cards: 17.05 M, 126 k, 950 (the tables give exact sums)."""
+    if x is None:
+        return "—"
+    v = float(x)
+    for size, unit in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(v) >= size:
+            return f"{v / size:,.{2 if abs(v) < 100 * size else 0}f} {unit}".replace(".00 ", " ")
+    return f"{v:,.0f}"
 
 
 def _pct(x: Any) -> str:
@@ -204,12 +216,12 @@ def _header(scenario: Scenario, plan: Plan, values: dict[str, Any],
         return head
     cur = escape(scenario.currency)
     costs = values["costs"] or {}
-    breakdown = " · ".join(f"{part} {_num(costs.get(part))}" for part in data.COST_PARTS)
+    breakdown = " · ".join(f"{part} {_money(costs.get(part))}" for part in data.COST_PARTS)
     due_total, late = values["total_due"], values["total_due"] * (1 - values["on_time_share"])
     cards = [
         ("Service S", _num(values["service"], 1),
          "unit-weeks late" + (" — every unit on time" if values["service"] == 0 else "")),
-        ("Cost C", f"{_num(values['cost'])} <small>{cur}</small>", breakdown),
+        ("Cost C", f"{_money(values['cost'])} <small>{cur}</small>", breakdown),
         ("Lines activated", f"{values['lines_activated']}", f"of {len(scenario.lines)} candidates"),
         ("First delivery", _week(scenario, values["first_delivery_week"]), ""),
         ("On-time share", _pct(values["on_time_share"]),
@@ -228,32 +240,35 @@ def _nav(sections: list[Section]) -> str:
     return f"<nav>{links}</nav>"
 
 
-def _table(header: list[str], rows: list[list[str]], numeric: set[int]) -> str:
+def _table(header: list[str], rows: list[list[str]], numeric: set[int], *,
+           scroll: bool = False) -> str:
     head = "".join(f'<th class="{"num" if i in numeric else ""}">{escape(h)}</th>'
                    for i, h in enumerate(header))
     body = "".join("<tr>" + "".join(f'<td class="{"num" if i in numeric else ""}">{c}</td>'
                                     for i, c in enumerate(row)) + "</tr>" for row in rows)
-    return f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+    wrap = "table-wrap scroll" if scroll else "table-wrap"
+    return (f'<div class="{wrap}"><table><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
 
 
 def _completion_table(scenario: Scenario, values: dict[str, Any]) -> str:
-    table = data.deliveries(scenario, Plan(scenario=scenario.name, status="error"))
     rows = []
     for d in scenario.demands:
-        last_due = max(x.week for x in d.due)
+        weeks = sorted({x.week for x in d.due})
         done = values["completion_weeks"].get(d.id)
-        ok = done is not None and done <= last_due
-        state = (f'<span class="pill ok">on time</span>' if ok else
-                 '<span class="pill late">late</span>' if done is not None else
+        share = values["on_time_by_demand"].get(d.id, 0.0)
+        state = ('<span class="pill ok">on time</span>' if share >= 1 - data.TOL else
+                 '<span class="pill warn">partly late</span>' if done is not None else
                  '<span class="pill late">not complete</span>')
-        first_due = int(table[(table["demand"] == d.id) & (table["due"] > 0)]["week"].min())
-        rows.append([escape(d.id), escape(d.item), escape(d.site), _num(d.total),
-                     f"{_week(scenario, first_due)} – {_week(scenario, last_due)}",
-                     _week(scenario, done) if done is not None else "not within horizon", state])
-    return ('<section class="card"><h2>Demands</h2><p class="intro">The week each demand is '
-            "complete (its whole quantity delivered) against its due weeks.</p>"
-            + _table(["demand", "item", "site", "total due", "due", "complete", ""], rows, {3})
-            + "</section>")
+        due = (_week(scenario, weeks[0]) if len(weeks) == 1 else
+               f"{len(weeks)} dates, {_week(scenario, weeks[0])} – {_week(scenario, weeks[-1])}")
+        rows.append([escape(d.id), escape(d.item), escape(d.site), _num(d.total), due,
+                     _pct(share), _week(scenario, done) if done is not None else
+                     "not within horizon", state])
+    return ('<section class="card"><h2>Demands</h2><p class="intro">Units delivered by their '
+            "due week, and the week each demand is complete (its whole quantity delivered)."
+            "</p>" + _table(["demand", "item", "site", "total due", "due", "on time",
+                             "complete", ""], rows, {3, 5}) + "</section>")
 
 
 def _purchase_table(scenario: Scenario, totals: Any) -> str:
@@ -262,8 +277,12 @@ def _purchase_table(scenario: Scenario, totals: Any) -> str:
     rows = [[escape(r.supplier), escape(r.country), escape(r.item), _num(r.quantity),
              _num(r.spend), _pct(r.share)] for r in totals.itertuples()]
     rows.append(["<b>total</b>", "", "", "", f"<b>{_num(totals['spend'].sum())}</b>", "100.0%"])
-    return _table(["supplier", "country", "item", "units",
-                   f"spend [{scenario.currency}]", "share"], rows, {3, 4, 5})
+    by_country = totals.groupby("country")["share"].sum().sort_values(ascending=False)
+    chips = "".join(f'<span class="chip">{escape(str(c))} {_pct(v)}</span>'
+                    for c, v in by_country.items())
+    return (f'<p class="chips">Spend by country: {chips}</p>'
+            + _table(["supplier", "country", "item", "units",
+                      f"spend [{scenario.currency}]", "share"], rows, {3, 4, 5}, scroll=True))
 
 
 def _cost_table(scenario: Scenario, plan: Plan) -> str:
@@ -326,7 +345,8 @@ header h1 { margin:0; font-size: 26px; letter-spacing: -0.01em; }
 .message.status-feasible { background:#fffbeb; border-left: 4px solid var(--amber); }
 .badge { text-transform:uppercase; font-size:12px; font-weight:700; letter-spacing:.06em;
          padding:4px 10px; border-radius:999px; color:#fff; background:var(--muted); }
-.badge.status-optimal { background:var(--green); } .badge.status-feasible { background:var(--amber); }
+.badge.status-optimal { background:var(--green); }
+.badge.status-feasible { background:var(--amber); }
 .badge.status-infeasible, .badge.status-error { background:var(--red); }
 .kpis { display:grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap:12px;
         margin: 18px 0; }
@@ -356,5 +376,14 @@ td small { color: var(--muted); }
 tbody tr:hover { background:#f9fafb; }
 .pill { font-size:12px; padding:2px 8px; border-radius:999px; font-weight:600; }
 .pill.ok { background:#d1fae5; color:#065f46; } .pill.late { background:#fee2e2; color:#991b1b; }
+.pill.warn { background:#fef3c7; color:#92400e; }
+.chips { color: var(--muted); margin: 10px 0 0; }
+.chip { display:inline-block; background:#f3f4f6; color:var(--ink); border-radius:6px;
+        padding:1px 8px; margin: 2px 4px 2px 0; font-size:12px; }
+.table-wrap.scroll { max-height: 380px; overflow-y: auto; }
+.table-wrap.scroll thead th { position: sticky; top: 0; background: var(--card); }
+.two-col { display:grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 24px;
+           align-items: center; }
+@media (max-width: 800px) { .two-col { grid-template-columns: 1fr; } }
 footer { color:var(--muted); font-size:12px; text-align:center; margin-top:24px; }
 """
