@@ -105,5 +105,8 @@ def draw(m: RiskModel, rng: np.random.Generator, runs: int) -> Draws:
     yield_tasks = np.flatnonzero(m.t_yield_sd > 0)
     yields = np.empty((T, len(yield_tasks), runs))
     for j, k in enumerate(yield_tasks):
-        yields[:, j] = _beta(rng, float(m.t_yield[k]), float(m.t_yield_sd[k]), (T, runs))
+        # no start can happen before the first planned one: no draw needed there
+        first = int(np.argmax(m.t_starts[:, k] > 0)) if m.t_starts[:, k].any() else T
+        yields[:first, j] = m.t_yield[k]
+        yields[first:, j] = _beta(rng, float(m.t_yield[k]), float(m.t_yield_sd[k]), (T - first, runs))
     return Draws(runs, delay, fill, outage, slip, up, yield_tasks, yields)
