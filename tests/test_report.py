@@ -338,3 +338,13 @@ def test_cli_bad_inputs_exit_2_with_a_message(runner, tmp_path):
                                 str(tmp_path / "r.html")])
     assert wrong.exit_code == 2
     assert "theplanisforscenario'another'" in squeeze(wrong.output)
+
+
+def test_a_feasible_plan_shows_its_proven_bound(scenario):
+    d = plan_dict()
+    d.update(status="feasible", message="cost stage: time limit reached")
+    d["objective"]["cost_bound"] = 120000.0
+    page = build_report(scenario, Plan.from_dict(d))
+    assert 'class="badge status-feasible">feasible<' in page
+    assert "<b>proven bound 120,000</b>" in page
+    assert "proven bound 0.0" not in page  # S was proven: no bound shown

@@ -184,6 +184,13 @@ def _money(x: Any) -> str:
     return f"{v:,.0f}"
 
 
+def _bound(value: float | None, bound: float | None, digits: int) -> str:
+    """`` · proven bound X`` when a time limit left a gap, else nothing."""
+    if value is None or bound is None or abs(value - bound) <= 1e-6 * max(1.0, abs(value)):
+        return ""
+    return f"<br><b>proven bound {_num(bound, digits)}</b>"
+
+
 def _pct(x: Any) -> str:
     return "—" if x is None else f"{float(x):.1%}"
 
@@ -218,15 +225,22 @@ def _header(scenario: Scenario, plan: Plan, values: dict[str, Any],
     costs = values["costs"] or {}
     breakdown = " · ".join(f"{part} {_money(costs.get(part))}" for part in data.COST_PARTS)
     due_total, late = values["total_due"], values["total_due"] * (1 - values["on_time_share"])
+    o = plan.objective
     cards = [
         ("Service S", _num(values["service"], 1),
-         "unit-weeks late" + (" — every unit on time" if values["service"] == 0 else "")),
-        ("Cost C", f"{_money(values['cost'])} <small>{cur}</small>", breakdown),
+         "unit-weeks late" + (" — every unit on time" if values["service"] == 0 else "")
+         + _bound(o.service, o.service_bound, 1)),
+        ("Cost C", f"{_money(values['cost'])} <small>{cur}</small>",
+         breakdown + _bound(o.cost, o.cost_bound, 0)),
         ("Lines activated", f"{values['lines_activated']}", f"of {len(scenario.lines)} candidates"),
         ("First delivery", _week(scenario, values["first_delivery_week"]), ""),
         ("On-time share", _pct(values["on_time_share"]),
          f"{_num(due_total - late)} of {_num(due_total)} units by their due week"),
     ]
+    extra = o.model_extra or {}
+    if o.mode == "weighted" and extra.get("value") is not None:
+        cards.insert(2, (f"C + {scenario.objective.late_penalty:g} × S", _money(extra["value"]),
+                         "weighted objective" + _bound(extra["value"], extra.get("bound"), 0)))
     if risk is not None:
         cards.append(("P(all met)", _pct(risk.get("p_all_met")),
                       f"{risk.get('runs', 0):,} simulated runs"))
@@ -336,6 +350,7 @@ CSS = """
 body { margin:0; background:var(--bg); color:var(--ink);
        font: 14px/1.5 Inter, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }
 main { max-width: 1180px; margin: 0 auto; padding: 28px 24px 48px; }
+header { margin-bottom: 16px; }
 header h1 { margin:0; font-size: 26px; letter-spacing: -0.01em; }
 .title-row { display:flex; align-items:center; gap:14px; flex-wrap:wrap; }
 .subtitle { color:var(--muted); margin:4px 0 0; }
