@@ -221,7 +221,7 @@ def test_memory_is_bounded_by_the_chunk_not_the_runs() -> None:
 # --- monotonicity on a tree (invariant 3) ----------------------------------------------
 
 
-@pytest.mark.parametrize("yield_sd", [0.0, 0.05])
+@pytest.mark.parametrize("yield_sd", [0.0])  # with yield draws it can: see docs/risk.md
 def test_a_perfect_source_never_makes_a_run_worse_on_a_tree(yield_sd: float) -> None:
     from test_risk_oracle import random_plan, two_site_scenario
 
@@ -247,8 +247,7 @@ def test_a_perfect_source_never_makes_a_run_worse_on_a_tree(yield_sd: float) -> 
         for kind, i in sources:
             better = execute(m, dr.perfect(m, kind, i)).service
             worse = np.flatnonzero(better > base + 1e-9)
-            if yield_sd == 0:
-                assert worse.size == 0, (kind, i, seed, base[worse], better[worse])
+            assert worse.size == 0, (kind, i, seed, base[worse], better[worse])
 
 
 # --- the risk file ---------------------------------------------------------------------
