@@ -29,7 +29,7 @@ app = typer.Typer(
 )
 
 console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)  # messages stay one line: greppable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
