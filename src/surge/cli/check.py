@@ -32,7 +32,8 @@ def check(
     if not quiet:
         print_summary(sc)
     console.print(f"[green]ok[/green] {scenario}: valid scenario"
-                  + (f" ({len(problems)} warning{'s' if len(problems) != 1 else ''})" if problems else ""))
+                  + (f" ({len(problems)} warning{'s' if len(problems) != 1 else ''})" if problems else ""),
+                  soft_wrap=True)
 
 
 def print_summary(sc: Scenario) -> None:
@@ -42,7 +43,8 @@ def print_summary(sc: Scenario) -> None:
     console.print(f"[bold]{escape(sc.name)}[/bold]")
     end = sc.week_date(sc.weeks - 1)
     console.print(f"horizon: {sc.weeks} weeks, week 0 starts {sc.start}, week {sc.weeks - 1} "
-                  f"starts {end}; objective {sc.objective.mode}; currency {escape(sc.currency)}")
+                  f"starts {end}; objective {sc.objective.mode}; currency {escape(sc.currency)}",
+                  soft_wrap=True)
     n_options = sum(len(line.options) for line in sc.lines)
     n_offers = sum(len(s.offers) for s in sc.suppliers)
     counts = [f"{len(sc.items)} items", f"{len(sc.operations)} operations",
@@ -50,7 +52,7 @@ def print_summary(sc: Scenario) -> None:
               f"{len(sc.lines)} lines ({n_options} options)",
               f"{len(sc.suppliers)} suppliers ({n_offers} offers)", f"{len(sc.demands)} demands",
               f"{len(sc.inventory)} stock entries"]
-    console.print(", ".join(counts))
+    console.print(", ".join(counts), soft_wrap=True)
     bound = capacity_bound(sc)
     table = Table(title="Due vs. the most that could be available (an upper bound)")
     for col in ("demand", "item", "week", "date", "cum. due", "bound", "verdict"):
@@ -68,4 +70,4 @@ def print_summary(sc: Scenario) -> None:
     console.print(table)
     total = ", ".join(f"{escape(d.id)} {d.total:,.0f} {escape(d.item)} at {escape(d.site)}"
                       for d in sc.demands)
-    console.print(f"total due: {total}")
+    console.print(f"total due: {total}", soft_wrap=True)
