@@ -169,3 +169,19 @@ def test_check_help_is_useful() -> None:
     code, out, _ = run("check", "--help")
     assert code == 0
     assert "upper bound" in out and "Exit code 0 if valid" in out
+
+
+def test_demands_for_the_same_item_share_the_bound(tmp_path: Path) -> None:
+    # 60 + 60 drones by week 3 > 75 possible, though each demand alone would fit
+    text = MINIMAL.read_text(encoding="utf-8").replace(
+        "  - {id: order-1, item: drone, site: plant, due: [{week: 7, quantity: 200}]}",
+        "  - {id: order-1, item: drone, site: plant, due: [{week: 3, quantity: 60}]}\n"
+        "  - {id: order-2, item: drone, site: plant, due: [{week: 3, quantity: 60}]}")
+    path = tmp_path / "shared.yaml"
+    path.write_text(text, encoding="utf-8")
+    code, out, _ = run("check", str(path))
+    assert code == 0
+    rows = [line.split("│")[1:-1] for line in out.splitlines() if line.startswith("│ order-")]
+    assert [(r[0].strip(), r[4].strip(), r[5].strip(), r[6].strip()) for r in rows] == [
+        ("order-1", "60", "75", "impossible"), ("order-2", "60", "75", "impossible")]
+    assert "all demands for the item" in out

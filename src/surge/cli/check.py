@@ -59,15 +59,23 @@ def print_summary(sc: Scenario) -> None:
         right = col in ("week", "cum. due", "bound")
         table.add_column(col, justify="right" if right else "left", overflow="fold",
                          min_width=10 if col == "verdict" else None)
+    def due_by(item: str, week: int) -> float:
+        """Cumulative due of every demand for ``item`` by ``week``: they share the bound."""
+        return sum(x.quantity for d in sc.demands if d.item == item for x in d.due if x.week <= week)
+
     for d in sc.demands:
         cum = 0.0
         for week in sorted({x.week for x in d.due}):
             cum += sum(x.quantity for x in d.due if x.week == week)
-            ub = bound[d.item][week]
-            flag = "[green]possible[/green]" if ub + 1e-6 * max(1.0, cum) >= cum else "[red]impossible[/red]"
+            ub, need = bound[d.item][week], due_by(d.item, week)
+            flag = "[green]possible[/green]" if ub + 1e-6 * max(1.0, need) >= need else "[red]impossible[/red]"
             table.add_row(escape(d.id), escape(d.item), str(week), str(sc.week_date(week)),
                           f"{cum:,.0f}", f"{ub:,.0f}", flag)
     console.print(table)
+    items = [d.item for d in sc.demands]
+    if len(set(items)) < len(items):
+        console.print("(the verdict compares the bound with what all demands for the item "
+                      "have due by that week)", soft_wrap=True)
     total = ", ".join(f"{escape(d.id)} {d.total:,.0f} {escape(d.item)} at {escape(d.site)}"
                       for d in sc.demands)
     console.print(f"total due: {total}", soft_wrap=True)
