@@ -128,22 +128,29 @@ def prepare(sc: Scenario) -> ModelData:
             for site in used_at.get(offer.item, ()):
                 lower((site, offer.item), t0 + offer.lead_time_weeks)
     tau = sc.transport.lead_time_weeks
+    runs_at: dict[str, list[tuple[str, int]]] = {}  # operation -> [(site, first week with hours)]
+    for (oid, site), start in sorted(first_hours.items()):
+        runs_at.setdefault(oid, []).append((site, start))
     producers: dict[str, set[str]] = {}  # item -> sites where it can be produced
     changed = True
     while changed:
         changed = False
         for op in ops:
-            for (oid, site), start in first_hours.items():
-                if oid != op.id:
-                    continue
+            for site, start in runs_at.get(op.id, ()):
                 ready = max([start] + [earliest.get((site, i), NEVER) for i in op.consumes])
                 if ready + op.lead_time_weeks <= T - 1:
                     producers.setdefault(op.produces, set()).add(site)
                     changed |= lower((site, op.produces), ready + op.lead_time_weeks)
-        # shipments: only from sites holding the item (made or stocked) to sites using it
-        for (site, item), week in list(earliest.items()):
+        # shipments: from a site holding the item to another site using it; the two
+        # earliest holders of each item are enough to know every destination's earliest.
+        best: dict[str, list[tuple[int, str]]] = {}
+        for (site, item), week in earliest.items():
+            best.setdefault(item, []).append((week, site))
+        for item, holders in best.items():
+            two = sorted(holders)[:2]
             for dest in used_at.get(item, ()):
-                if dest != site:
+                week = next((w for w, src in two if src != dest), None)
+                if week is not None:
                     changed |= lower((dest, item), week + tau)
     d.earliest = earliest
 

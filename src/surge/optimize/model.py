@@ -2,14 +2,15 @@
 
 Reading :func:`create_model` tells the whole model::
 
-    define_variables        act, prod, buy, ship, deliver, backlog, stock, service, cost
+    define_variables        act, prod, buy, ship, deliver, backlog, stock
     define_activation       act is cumulative ("activated by week t"); one option per line
     define_capacity         hours of each line option <= hours it offers (lead, ramp-up)
     define_material_balance stock per site, item and week
     define_supply           units ordered per offer and week <= supplier capacity
     define_demand           deliveries <= total due; backlog >= due - delivered
     define_policy           organisation share, restricted origins, budget
-    define_objective        service == S, cost == C (the stages pick the objective)
+    define_objective        the expressions S and C (the stages pick the objective)
+    define_strengthening    valid inequalities that tighten the relaxation
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ class Built:
     stock: np.ndarray    # (node, week)
     hours_per_good: np.ndarray  # (operation,) line hours per good unit [h/unit]
     policy_constraints: tuple[str, ...] = ()
+    service: Terms | None = None  # S as a scalar sum of terms
+    cost: Terms | None = None     # C as a scalar sum of terms
 
 
 def create_model(d: ModelData, *, relax_policy: frozenset[str] = frozenset()) -> Built:
@@ -52,6 +55,7 @@ def create_model(d: ModelData, *, relax_policy: frozenset[str] = frozenset()) ->
     define_supply(b)
     define_demand(b)
     define_objective(b)
+    define_strengthening(b)
     define_policy(b, relax_policy)
     return b
 
@@ -115,8 +119,6 @@ def define_variables(m: linopy.Model, d: ModelData) -> Built:
     stock = m.add_variables(lower=0, coords=[[f"{s}/{i}" for s, i in d.nodes], weeks],
                             dims=["node", "week"], mask=weeks[None, :] >= node_first[:, None],
                             name="stock") if d.nodes else None
-    m.add_variables(lower=0, name="service")
-    m.add_variables(lower=0, name="cost")
 
     def labels(var: linopy.Variable | None, shape: tuple[int, ...]) -> np.ndarray:
         return var.labels.values if var is not None else np.full(shape, -1, dtype=np.int64)
@@ -288,19 +290,73 @@ def define_demand(b: Built) -> None:
 
 
 def define_objective(b: Built) -> None:
-    """``service == S`` and ``cost == C`` as defined by the format."""
-    d, m, sc, T = b.d, b.m, b.d.sc, b.d.T
+    """The service ``S`` and cost ``C`` of the format, kept as sums of terms.
+
+    They are not constraints: each stage sets its objective from them, and the cost stage
+    adds one row ``S <= S*``. (Defining rows ``service == S``, ``cost == C`` made HiGHS's
+    LP markedly slower: the cost row touches nearly every column.)
+    """
+    sc, T = b.d.sc, b.d.T
     s_terms = Terms({})
     weights = np.array([x.weight for x in sc.demands])
     unmet = np.array([x.unmet_weeks for x in sc.demands], dtype=float)
     s_terms.add(b.backlog, weights[:, None], 0)
     s_terms.add(b.backlog[:, T - 1], weights * unmet, 0)
-    s_terms.add(m.variables["service"].labels.values.reshape(1), -1.0, 0)
-    m.add_constraints(s_terms.expression(m) == 0, name="service-definition")
+    b.service = s_terms
+    b.cost = cost_terms(b)
 
-    c = cost_terms(b)
-    c.add(m.variables["cost"].labels.values.reshape(1), -1.0, 0)
-    m.add_constraints(c.expression(m) == 0, name="cost-definition")
+
+def useful_output(sc) -> dict[str, float]:  # noqa: ANN001
+    """An upper bound on the good units of each item any optimal plan needs [units].
+
+    Demanded units, plus what every operation consuming the item would use if it alone
+    made all of its own output's bound. Output beyond it is never needed (inventory only
+    lowers the need), so a plan never has to make more.
+    """
+    demand: dict[str, float] = {}
+    for dm in sc.demands:
+        demand[dm.item] = demand.get(dm.item, 0.0) + dm.total
+    users: dict[str, list] = {}
+    for op in sc.operations:
+        for item in op.consumes:
+            users.setdefault(item, []).append(op)
+    memo: dict[str, float] = {}
+
+    def need(item: str) -> float:
+        if item not in memo:
+            memo[item] = demand.get(item, 0.0) + sum(
+                need(op.produces) * op.consumes[item] / op.yield_ for op in users.get(item, []))
+        return memo[item]
+
+    return {it.id: need(it.id) for it in sc.items}
+
+
+def define_strengthening(b: Built) -> None:
+    """Tie each option's total output of an operation to its activation.
+
+    ``sum_t prod[p, k, t] <= U_p * act[k, last_k]`` with ``U_p`` the useful output of
+    ``p``'s item (:func:`useful_output`) or what the option could make in the whole
+    horizon, whichever is smaller. Valid for some optimal plan; it makes the relaxation
+    pay the fixed cost of a line in proportion to the share of the need it covers,
+    instead of the share of its hours.
+    """
+    d, m, sc = b.d, b.m, b.d.sc
+    K, P = len(d.opt_id), len(d.ops)
+    if not K or not P:
+        return
+    need = useful_output(sc)
+    has = (b.prod >= 0).any(axis=2)  # (P, K)
+    rows = Terms({"operation": d.ops, "option": d.option_names})
+    p_idx, k_idx, _ = np.indices(b.prod.shape)
+    rows.add(b.prod, 1.0, p_idx, k_idx)
+    span = np.maximum(0, d.T - d.opt_est - d.opt_lead)  # weeks the option can work
+    bound = np.zeros((P, K))
+    for p, op in enumerate(sc.operations):
+        bound[p] = np.minimum(need[op.produces], d.opt_hours * span / b.hours_per_good[p])
+    last = b.act[np.arange(K), d.opt_last]
+    rows.add(np.broadcast_to(last[None, :], (P, K)), -bound, p_idx[:, :, 0], k_idx[:, :, 0])
+    m.add_constraints(rows.expression(m) <= 0, name="production-activation",
+                      mask=rows.array(has, bool))
 
 
 def cost_terms(b: Built, parts: tuple[str, ...] = ("activation", "operating", "purchase",
@@ -331,7 +387,8 @@ def define_policy(b: Built, relax: frozenset[str] = frozenset()) -> None:
     pol = sc.policy
     names = []
     if pol.budget is not None and "budget" not in relax:
-        m.add_constraints(m.variables["cost"] <= pol.budget, name="policy-budget")
+        assert b.cost is not None
+        m.add_constraints(b.cost.expression(m) <= pol.budget, name="policy-budget")
         names.append("policy-budget")
 
     share = pol.max_share_per_organization

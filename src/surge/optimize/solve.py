@@ -141,10 +141,10 @@ class Solved:
 
 def _run_stages(built: Built, info: SolveInfo, solver: str, limit: float, gap: float,
                 threads: int | None, t_start: float, say: Progress) -> Solved:
-    sc = built.d.sc
-    m = built.m
-    s_label = int(m.variables["service"].labels.values)
-    c_label = int(m.variables["cost"].labels.values)
+    sc, m = built.d.sc, built.m
+    n = n_labels(m)
+    assert built.service is not None and built.cost is not None
+    s_vec, c_vec = built.service.vector(n), built.cost.vector(n)
     weighted = sc.objective.mode == "weighted"
     left = lambda: limit - (time.perf_counter() - t_start)  # noqa: E731
 
@@ -154,38 +154,85 @@ def _run_stages(built: Built, info: SolveInfo, solver: str, limit: float, gap: f
         session = HighsSession(m, threads=threads)
         info.export_s = time.perf_counter() - t0
 
-    def run(name: str, objective: dict[int, float], start: np.ndarray | None) -> StageResult:
+    def run(name: str, objective: np.ndarray, start: np.ndarray | None) -> StageResult:
         say(name)
         if session is not None:
             session.set_objective(objective)
             res = session.run(name, time_limit=left(), mip_gap=gap, start=start)
         else:
-            m.objective = sum(coef * m.variables["service" if lab == s_label else "cost"]
-                              for lab, coef in objective.items())
+            m.objective = _expression(m, objective)
             res = run_linopy(m, name, solver, time_limit=left(), mip_gap=gap, threads=threads)
+        if res.x is not None and len(res.x) < n:
+            res.x = np.concatenate([res.x, np.full(n - len(res.x), np.nan)])
         info.stages.append(res)
         return res
 
+    empty = empty_plan_start(built, n)
     if weighted:
-        res = run("weighted", {c_label: 1.0, s_label: sc.objective.late_penalty}, None)
+        res = run("weighted", c_vec + sc.objective.late_penalty * s_vec, empty)
         return _finish(built, info, [res], res, session)
 
-    first = run("service", {s_label: 1.0}, None)
+    first = run("service", s_vec, empty)
     if not first.has_solution:
-        return _finish(built, info, [first], None if first.status != "optimal" else first, session)
-    s_star = float(first.x[s_label])
+        return _finish(built, info, [first], None, session)
+    x1 = np.nan_to_num(first.x)
+    s_star = float(s_vec @ x1)
     cap = s_star + max(1e-7, 1e-9 * abs(s_star))
     if session is not None:
-        session.set_upper(s_label, cap)
+        session.add_row(s_vec, -np.inf, cap)
     else:
-        m.add_constraints(m.variables["service"] <= cap, name="service-stage-bound")
-    second = run("cost", {c_label: 1.0}, first.x)
-    if not second.has_solution:  # out of time in stage 2: keep stage 1's plan
-        second = StageResult("cost", "feasible", float(first.x[c_label]), None,
-                             second.seconds, second.message or "no time left for the cost stage",
-                             first.x)
+        m.add_constraints(_expression(m, s_vec) <= cap, name="service-stage-bound")
+    start = drop_idle_options(built, x1)
+    second = run("cost", c_vec, start)
+    if not second.has_solution:  # out of time in stage 2: keep the cleaned stage-1 plan
+        second = StageResult("cost", "feasible", float(c_vec @ start), None, second.seconds,
+                             second.message or "no time left for the cost stage", start)
         info.stages[-1] = second
     return _finish(built, info, [first, second], second, session)
+
+
+def n_labels(m: object) -> int:
+    """Number of variable labels of a linopy model (labels run 0 .. n-1)."""
+    return int(getattr(m, "_xCounter"))
+
+
+def _expression(m, vector: np.ndarray):  # noqa: ANN001, ANN202
+    from surge.optimize.terms import Terms
+
+    labels = np.nonzero(vector)[0]
+    t = Terms({})
+    t.add(labels, vector[labels], 0)
+    return t.expression(m)
+
+
+def empty_plan_start(b: Built, n: int) -> np.ndarray:
+    """The plan that does nothing: always feasible without a budget (S = all due, C = 0)."""
+    x = np.zeros(n)
+    sc, T = b.d.sc, b.d.T
+    due = np.zeros((len(sc.demands), T))
+    for j, dem in enumerate(sc.demands):
+        for row in dem.due:
+            due[j, row.week] += row.quantity
+    ok = b.backlog >= 0
+    x[b.backlog[ok]] = np.cumsum(due, axis=1)[ok]
+    for stock in sc.inventory:
+        node = b.d.node_index.get((stock.site, stock.item))
+        if node is not None:
+            labels = b.stock[node]
+            x[labels[labels >= 0]] += stock.quantity
+    return x
+
+
+def drop_idle_options(b: Built, x: np.ndarray) -> np.ndarray:
+    """``x`` with every activated option that makes nothing switched off (still feasible,
+    same S, lower C): the service stage has no reason to leave idle lines off."""
+    x = x.copy()
+    prod = np.where(b.prod >= 0, x[np.clip(b.prod, 0, None)], 0.0)
+    idle = prod.sum(axis=(0, 2)) <= 1e-9
+    for k in np.nonzero(idle)[0]:
+        labels = b.act[k]
+        x[labels[labels >= 0]] = 0.0
+    return x
 
 
 def _finish(built: Built, info: SolveInfo, stages: list[StageResult], final: StageResult | None,
@@ -228,9 +275,9 @@ def diagnose_infeasible(d: ModelData) -> str:
     culprits = []
     for rule in present:
         b = create_model(d, relax_policy=frozenset([rule]))
-        b.m.objective = b.m.variables["service"]
         session = HighsSession(b.m)
-        session.set_objective({int(b.m.variables["service"].labels.values): 1.0})
+        assert b.service is not None
+        session.set_objective(b.service.vector(n_labels(b.m)))
         if session.run("diagnose", time_limit=30, mip_gap=1.0).has_solution:
             culprits.append(rule)
     words = {"budget": f"policy.budget = {pol.budget}",

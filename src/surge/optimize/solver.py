@@ -84,17 +84,19 @@ class HighsSession:
             raise SolverError(f"variable label {label} is not in the solver model")
         return c
 
-    def set_objective(self, coefficients: dict[int, float]) -> None:
-        """Objective = sum of coefficient x variable, variables given by linopy label."""
-        cost = np.zeros(self.n_cols)
-        for label, coef in coefficients.items():
-            cost[self.col(label)] = coef
+    def set_objective(self, by_label: np.ndarray) -> None:
+        """Objective: ``by_label[l]`` is the coefficient of the variable labelled ``l``."""
+        cost = _pad(by_label, self.col_of.shape[0])[self.vlabels]
         self.h.changeColsCost(self.n_cols, np.arange(self.n_cols, dtype=np.int32), cost)
 
-    def set_upper(self, label: int, upper: float) -> None:
-        c = self.col(label)
-        lb = self.h.getLp().col_lower_[c]
-        self.h.changeColBounds(c, lb, upper)
+    def add_row(self, by_label: np.ndarray, lower: float, upper: float) -> None:
+        """Add the row ``lower <= sum by_label[l] x_l <= upper``."""
+        coef = _pad(by_label, self.col_of.shape[0])
+        labels = np.nonzero(coef)[0]
+        cols = self.col_of[labels]
+        keep = cols >= 0
+        self.h.addRow(lower, upper, int(keep.sum()), cols[keep].astype(np.int32),
+                      coef[labels[keep]])
 
     def run(self, name: str, *, time_limit: float, mip_gap: float,
             start: np.ndarray | None = None) -> StageResult:
@@ -158,6 +160,13 @@ class HighsSession:
         out = np.full(int(self.clabels.max(initial=-1)) + 1, np.nan)
         out[self.clabels] = duals
         return out
+
+
+def _pad(vector: np.ndarray, size: int) -> np.ndarray:
+    out = np.zeros(size)
+    n = min(size, len(vector))
+    out[:n] = vector[:n]
+    return out
 
 
 def _quiet_highs(highspy: object) -> object:

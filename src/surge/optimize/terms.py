@@ -68,6 +68,12 @@ class Terms:
         )
         return linopy.LinearExpression(ds, model)
 
+    def vector(self, size: int) -> np.ndarray:
+        """A scalar sum's coefficient of each variable label, as a dense vector."""
+        labels = np.concatenate(self._labels) if self._labels else np.zeros(0, np.int64)
+        coeffs = np.concatenate(self._coeffs) if self._coeffs else np.zeros(0)
+        return np.bincount(labels, weights=coeffs, minlength=size)[:size]
+
     def array(self, values: np.ndarray | float, dtype: type = float) -> xr.DataArray:
         """``values`` (broadcast to the target's shape) as a DataArray on its coordinates."""
         data = np.broadcast_to(np.asarray(values, dtype=dtype), self.shape)
