@@ -23,9 +23,18 @@ $(TSTAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
+DEMO     := examples/uav-france.yaml
+DEMO_OUT := out/demo
+
+# The main job on the bundled example: check, plan, verify, risk, report.
 demo: $(STAMP)
-	@mkdir -p out/demo
-	$(SURGE) check examples/uav-france.yaml
+	@mkdir -p $(DEMO_OUT)
+	$(SURGE) check --quiet $(DEMO)
+	$(SURGE) plan $(DEMO) -o $(DEMO_OUT)/plan.json
+	$(SURGE) verify $(DEMO) $(DEMO_OUT)/plan.json
+	$(SURGE) risk $(DEMO) $(DEMO_OUT)/plan.json --runs 10000 --seed 7 -o $(DEMO_OUT)/risk.json
+	$(SURGE) report $(DEMO) $(DEMO_OUT)/plan.json --risk $(DEMO_OUT)/risk.json -o $(DEMO_OUT)/report.html
+	@echo "open $(DEMO_OUT)/report.html"
 
 test: $(TSTAMP)
 	$(PY) -m pytest -q -n 2 --dist loadfile
