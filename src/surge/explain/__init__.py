@@ -1,0 +1,1 @@
+"""Explaining a plan: bottlenecks and their marginal value, shortfalls, what-ifs, comparison."""
