@@ -40,7 +40,8 @@ test: $(TSTAMP)
 	$(PY) -m pytest -q -n 2 --dist loadfile
 
 bench: $(TSTAMP)
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/bench_plan.py
+	$(PY) benchmarks/bench_risk.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis
