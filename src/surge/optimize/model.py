@@ -231,13 +231,16 @@ def define_material_balance(b: Built) -> None:
             in_node = np.array([ni.get((site, item), -1) for site in d.opt_site])
             bal.add(b.prod[p], qty / op.yield_, in_node[:, None], weeks[None, :])
     offers = {(s.id, o.item): o for s in sc.suppliers for o in s.offers}
-    for j, (sid, item, site) in enumerate(d.buy_lanes):
-        lead = offers[(sid, item)].lead_time_weeks
-        bal.add(b.buy[j], -1.0, ni[(site, item)], weeks + lead)
+    if d.buy_lanes:
+        lead = np.array([offers[(sid, item)].lead_time_weeks for sid, item, _ in d.buy_lanes])
+        to = np.array([ni[(site, item)] for _, item, site in d.buy_lanes])
+        bal.add(b.buy, -1.0, to[:, None], weeks[None, :] + lead[:, None])
     tau = sc.transport.lead_time_weeks
-    for j, (item, src, dst) in enumerate(d.ship_lanes):
-        bal.add(b.ship[j], -1.0, ni[(dst, item)], weeks + tau)
-        bal.add(b.ship[j], 1.0, ni[(src, item)], weeks)
+    if d.ship_lanes:
+        src = np.array([ni[(a, item)] for item, a, _ in d.ship_lanes])
+        dst = np.array([ni[(z, item)] for item, _, z in d.ship_lanes])
+        bal.add(b.ship, -1.0, dst[:, None], weeks[None, :] + tau)
+        bal.add(b.ship, 1.0, src[:, None], weeks[None, :])
     for j, dem in enumerate(sc.demands):
         node = ni.get((dem.site, dem.item), -1)
         bal.add(b.deliver[j], 1.0, node, weeks)
