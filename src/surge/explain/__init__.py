@@ -1,1 +1,76 @@
-"""Explaining a plan: bottlenecks and their marginal value, shortfalls, what-ifs, comparison."""
+"""Explaining a plan: bottlenecks and their marginal value, shortfalls, what-ifs, comparison.
+
+>>> import surge
+>>> from surge.explain import explain
+>>> sc = surge.load("examples/minimal.yaml")
+>>> e = explain(sc, surge.solve(sc), confirm_top=0)
+>>> e.service, e.shortfalls
+(0.0, [])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from surge.explain.bottlenecks import Bottleneck, confirm, find_bottlenecks, lp_duals
+from surge.explain.shortfall import Miss, diagnose
+from surge.plan.model import Plan
+from surge.scenario.model import Scenario
+
+__all__ = ["Explanation", "explain", "report_section"]
+
+
+@dataclass
+class Explanation:
+    """Why a plan is what it is: ranked bottlenecks and missed due dates.
+
+    ``service`` [unit-weeks] and ``cost`` [currency] are the plan's linear program with its
+    activations fixed, at the service and cost stages (what the duals are relative to).
+    """
+
+    scenario: str
+    status: str
+    service: float | None = None
+    cost: float | None = None
+    bottlenecks: list[Bottleneck] = field(default_factory=list)
+    shortfalls: list[Miss] = field(default_factory=list)
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        from surge.explain.story import bottleneck_sentence, shortfall_sentence
+
+        return {
+            "scenario": self.scenario, "status": self.status, "service": self.service,
+            "cost": self.cost, "note": self.note,
+            "bottlenecks": [dict(b.to_dict(), sentence=bottleneck_sentence(b))
+                            for b in self.bottlenecks],
+            "shortfalls": [dict(m.to_dict(), sentence=shortfall_sentence(m))
+                           for m in self.shortfalls],
+        }
+
+
+def explain(scenario: Scenario, plan: Plan, *, confirm_top: int = 3,
+            time_limit: float = 10.0, progress: Any = None) -> Explanation:
+    """Bottlenecks (ranked, the top ``confirm_top`` confirmed by re-planning with
+    ``time_limit`` seconds each) and the shortfall diagnosis of ``plan``."""
+    say = progress or (lambda step: None)
+    if not plan.has_plan:
+        return Explanation(scenario.name, plan.status,
+                           note=f"the plan holds no schedule ({plan.status}): {plan.message}")
+    say("duals")
+    duals = lp_duals(scenario, plan)
+    ranked = find_bottlenecks(scenario, plan, duals)
+    for b in [b for b in ranked if b.service_saved > 0 or b.cost_saved > 0][:confirm_top]:
+        say(f"confirm {b.label}")
+        b.confirmation = confirm(scenario, plan, b, time_limit=time_limit)
+    say("shortfalls")
+    return Explanation(scenario.name, plan.status, duals.service, duals.cost, ranked,
+                       diagnose(scenario, plan))
+
+
+def report_section(scenario: Scenario, plan: Plan, explanation: Explanation) -> Any:
+    """The report's "Why this plan" section (see :mod:`surge.explain.report`)."""
+    from surge.explain.report import why_section
+
+    return why_section(scenario, plan, explanation)
