@@ -35,6 +35,10 @@ def report(
     risk: Annotated[
         Optional[Path], typer.Option("--risk", help="Risk file of the plan (from surge risk).")
     ] = None,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="Add a 'Why this plan' section: bottlenecks and missed due dates.")] = False,
+    compare: Annotated[Optional[Path], typer.Option(
+        "--compare", help="Add a section comparing the plan with this other plan file.")] = None,
 ) -> None:
     """Write the plan's report: one HTML file that opens offline in any browser.
 
@@ -49,8 +53,14 @@ def report(
     sc = load(scenario)
     the_plan = Plan.read(plan)
     risk_doc = check_risk(read_risk(risk), sc, str(risk)) if risk is not None else None
+    extra = []
+    if explain or compare is not None:
+        from surge.explain.report import extra_sections
+
+        with err_console.status("Explaining the plan..."):
+            extra = extra_sections(sc, the_plan, explain=explain, compare=compare)
     with err_console.status("Drawing the report..."):
-        path = write_report(output, sc, the_plan, risk=risk_doc)
+        path = write_report(output, sc, the_plan, risk=risk_doc, extra_sections=extra)
     size = path.stat().st_size / 1e6
     note = "" if the_plan.has_plan else f" (plan {the_plan.status}: no charts)"
     console.print(f"[green]wrote[/green] {path} ({size:.1f} MB){note}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
@@ -85,3 +86,19 @@ def compare_section(scenario: Scenario, comparison: "Comparison") -> Section:
                    [table, f"<ul>{changes}</ul>", deliveries_figure(scenario, c)],
                    "Lateness S and cost C of both plans, what changed in line activations and "
                    "orders, and the cumulative deliveries of both.")
+
+
+def extra_sections(scenario: Scenario, plan: Plan, *, explain: bool = False,
+                   compare: "str | Path | None" = None) -> list[Section]:
+    """The sections ``surge report --explain --compare OTHER`` adds."""
+    from surge.explain import explain as run_explain
+    from surge.explain.compare import compare as run_compare
+
+    out = []
+    if explain:
+        out.append(why_section(scenario, plan, run_explain(scenario, plan)))
+    if compare is not None:
+        other = Plan.read(compare)
+        out.append(compare_section(scenario, run_compare(plan, other, scenario,
+                                                         names=("this plan", Path(compare).name))))
+    return out

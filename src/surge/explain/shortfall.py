@@ -152,7 +152,7 @@ def saturated_limits(sc: Scenario, plan: Plan) -> list[tuple[Limit, set[str]]]:
             for first, last in _runs(full):
                 out.append((Limit("supplier", f"{sup.id}/{offer.item}",
                                   f"{offer.item} from {sup.name or sup.id}", first, last,
-                                  f"every unit offered ordered ({cap[first]:,.0f} a week)"),
+                                  f"every unit offered ordered, {cap[first]:,.0f} a week"),
                             {offer.item}))
     out += _policy_limits(sc, plan)
     return out

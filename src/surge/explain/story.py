@@ -14,6 +14,8 @@ from surge.explain.shortfall import Miss
 def amount(x: float) -> str:
     """``3,100``, ``2.5``, ``0.014``: as few digits as the size needs."""
     ax = abs(x)
+    if ax < 5e-7:
+        return "0"
     if ax >= 100:
         return f"{x:,.0f}"
     if ax >= 1:

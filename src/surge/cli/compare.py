@@ -1,0 +1,60 @@
+"""``surge compare``: what differs between two plans."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from surge.cli.common import app, console, handle_errors
+from surge.explain.compare import Comparison, compare
+from surge.explain.story import amount
+from surge.plan.model import Plan
+from surge.scenario import load
+
+
+@app.command("compare")
+@handle_errors
+def compare_command(
+    plan_a: Annotated[Path, typer.Argument(help="First plan file (JSON).")],
+    plan_b: Annotated[Path, typer.Argument(help="Second plan file (JSON).")],
+    scenario: Annotated[Optional[Path], typer.Option(
+        "--scenario", help="Scenario of the plans: S and C recomputed, S split by demand.")] = None,
+    json_out: Annotated[Optional[Path], typer.Option(
+        "--json", help="Also write the comparison as JSON to this file.")] = None,
+) -> None:
+    """Compare two plans: S and C and their parts, activations added, removed or moved,
+    deliveries, and the suppliers whose orders changed most. Exit code 0, 2 for bad input."""
+    sc = load(scenario) if scenario is not None else None
+    a, b = Plan.read(plan_a), Plan.read(plan_b)
+    result = compare(a, b, sc, names=(plan_a.name, plan_b.name))
+    print_comparison(result)
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(result.to_dict(), indent=1) + "\n", encoding="utf-8")
+        console.print(f"wrote {json_out}")
+
+
+def print_comparison(c: Comparison) -> None:
+    table = Table(title=f"{escape(c.name_a)} vs {escape(c.name_b)}")
+    table.add_column("")
+    for col in (c.name_a, c.name_b, "change"):
+        table.add_column(escape(col), justify="right")
+    for what, a, b in c.numbers():
+        change = b - a
+        colour = "green" if change < -1e-6 else "red" if change > 1e-6 else "dim"
+        table.add_row(escape(what), amount(a), amount(b), f"[{colour}]{amount(change)}[/{colour}]")
+    console.print(table)
+    for d, (a, b) in c.delivered.items():
+        diff = [y - x for x, y in zip(a, b)]
+        if any(abs(v) > 1e-6 for v in diff):
+            week = max(range(len(diff)), key=lambda t: abs(diff[t]))
+            console.print(f"• deliveries of {escape(d)}: {amount(diff[week])} units by week "
+                          f"{week} ({amount(a[week])} -> {amount(b[week])}), {amount(a[-1])} -> "
+                          f"{amount(b[-1])} in all")
+    for line in c.sentences():
+        console.print(f"• {escape(line)}")
