@@ -397,7 +397,7 @@ def _line(w: _World, lid: str, site: str, pool: list[str], weights: dict[str, fl
     options = []
     for kind in kinds:
         n_caps, factor, (cost_lo, cost_hi) = OPTION_KINDS[kind]
-        hours = float(np.clip(round(base * factor / 5) * 5, 40, 600))
+        hours = min(600, max(40, round(base * factor / 5) * 5))
         lo, hi = {"retool": (0, 2), "convert": (2, 4), "rebuild": (3, 6)}[kind]
         option: dict[str, Any] = {
             "id": kind, "capabilities": sorted(order[:n_caps]), "hours_per_week": int(hours),
@@ -416,13 +416,19 @@ def _line(w: _World, lid: str, site: str, pool: list[str], weights: dict[str, fl
 
 
 def _cover_capabilities(w: _World) -> None:
-    """Give every capability to at least one line, so that every operation can run."""
+    """Give every capability to lines of three organisations at least, so that every
+    operation can run and no organisation is the only one able to make an item (which a
+    ``max_share_per_organization`` policy would turn into making none)."""
+    org_of = {site["id"]: site["organization"] for site in w.sites}
     for cap in CAPABILITIES:
-        if any(cap in o["capabilities"] for line in w.lines for o in line["options"]):
-            continue
-        line = w.pick(w.lines)
-        option = max(line["options"], key=lambda o: o["hours_per_week"])
-        option["capabilities"] = sorted(option["capabilities"] + [cap])
+        able = {org_of[line["site"]] for line in w.lines
+                if any(cap in o["capabilities"] for o in line["options"])}
+        while len(able) < 3:
+            others = [line for line in w.lines if org_of[line["site"]] not in able]
+            line = w.pick(others)
+            option = max(line["options"], key=lambda o: o["hours_per_week"])
+            option["capabilities"] = sorted(option["capabilities"] + [cap])
+            able.add(org_of[line["site"]])
 
 
 def _supplier_structure(w: _World) -> None:
@@ -733,6 +739,8 @@ _RESERVED |= {w for b in ("yes", "no", "on", "off", "y", "n") for w in (b, b.upp
 
 def _scalar(value: Any) -> str:
     """One scalar in YAML 1.2 core schema; strings plain only where nothing can misread them."""
+    if isinstance(value, str):
+        return value if _PLAIN.fullmatch(value) and value not in _RESERVED else json.dumps(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
@@ -746,17 +754,17 @@ def _scalar(value: Any) -> str:
         return text.replace("e", ".0e") if "e" in text and "." not in text else text
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, str):
-        return value if _PLAIN.fullmatch(value) and value not in _RESERVED else json.dumps(value)
     raise TypeError(f"cannot write {type(value).__name__} in a scenario")
 
 
-def _depth(value: Any) -> int:
-    if isinstance(value, dict):
-        return 1 + max((_depth(v) for v in value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max((_depth(v) for v in value), default=0)
-    return 0
+def _shallow(value: Any, levels: int = 2) -> bool:
+    """Whether ``value`` nests collections at most ``levels`` deep."""
+    if not isinstance(value, (dict, list)):
+        return True
+    if levels == 0:
+        return False
+    children = value.values() if isinstance(value, dict) else value
+    return all(_shallow(v, levels - 1) for v in children)
 
 
 def _block(out: list[str], indent: int, head: str, value: Any, top: bool = False) -> None:
@@ -771,7 +779,7 @@ def _block(out: list[str], indent: int, head: str, value: Any, top: bool = False
     if not isinstance(value, (dict, list)) or not value:
         out.append(f"{pad}{head} {_flow(value)}")
         return
-    if not top and _depth(value) <= 2:
+    if not top and _shallow(value):
         pieces = _flow(value).split("\0")
         record = isinstance(value, dict) and any(not isinstance(v, (dict, list)) for v in value.values())
         if record or len(pad) + len(head) + sum(len(p) + 1 for p in pieces) <= WIDTH:
