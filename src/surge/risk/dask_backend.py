@@ -33,8 +33,12 @@ def parse_cluster(spec: str) -> tuple[str, int | str]:
 def run_on_dask(
     m: RiskModel, seeds: list[np.random.SeedSequence], sizes: list[int], critical: list[int],
     spec: str, progress: Callable[[int], None] | None = None,
-) -> list[Tally]:
-    """Run every chunk as one Dask task; return the tallies in chunk order."""
+) -> Tally:
+    """Run every chunk as one Dask task; merge the tallies in chunk order as they come.
+
+    A tally that arrives before its predecessors waits; memory holds at most the tallies
+    that arrived out of order.
+    """
     from distributed import Client, LocalCluster, as_completed
 
     from surge.risk.simulate import run_chunk
@@ -56,14 +60,21 @@ def run_on_dask(
             futures = [client.submit(run_chunk, model, s, size, crit, pure=False)
                        for s, size, crit in zip(seeds, sizes, critical)]
             index = {f.key: i for i, f in enumerate(futures)}
-            out: list[Tally | None] = [None] * len(futures)
+            waiting: dict[int, Tally] = {}
+            total: Tally | None = None
+            following = 0
             for fut in as_completed(futures):
                 i = index[fut.key]
-                out[i] = fut.result()
+                waiting[i] = fut.result()
+                fut.release()
+                while following in waiting:
+                    nxt = waiting.pop(following)
+                    total = nxt if total is None else total.merge(nxt)
+                    following += 1
                 if progress:
                     progress(sizes[i])
-                fut.release()
     finally:
         if cluster is not None:
             cluster.close()
-    return [t for t in out if t is not None]
+    assert total is not None and following == len(sizes)
+    return total

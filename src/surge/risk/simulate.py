@@ -198,15 +198,13 @@ def simulate(
     if cluster:
         from surge.risk.dask_backend import run_on_dask
 
-        tallies = run_on_dask(m, seeds, sizes, critical, cluster, progress)
+        total = run_on_dask(m, seeds, sizes, critical, cluster, progress)
     else:
-        tallies = []
+        total = None
         for s, size, crit in zip(seeds, sizes, critical):
-            tallies.append(run_chunk(m, s, size, crit))
+            tally = run_chunk(m, s, size, crit)
+            total = tally if total is None else total.merge(tally)  # in chunk order
             if progress:
                 progress(size)
-    total = tallies[0]
-    for other in tallies[1:]:
-        total = total.merge(other)
     return risk_document(m, total, runs=runs, seed=seed, chunk_size=chunk_size,
                          criticality_runs=budget)
