@@ -74,10 +74,13 @@ def print_explanation(e: Explanation, currency: str, top: int = 10) -> None:
             table.add_column(col, justify="right" if "/" in col or "Δ" in col else "left")
         for i, b in enumerate(shown, 1):
             conf = b.confirmation or {}
-            table.add_row(str(i), escape(b.label), b.weeks, amount(b.service_per_unit),
+            table.add_row(str(i), escape(f"{b.kind} {b.object}"), b.weeks, amount(b.service_per_unit),
                           amount(b.cost_per_unit), amount(-b.service_saved),
-                          _opt(conf.get("service_change")), _opt(conf.get("cost_change")))
+                          _opt(conf.get("service_change")) + ("*" if conf.get("status") == "feasible" else ""),
+                          _opt(conf.get("cost_change")))
         console.print(table)
+        if any((b.confirmation or {}).get("status") == "feasible" for b in shown):
+            console.print("* re-planned within the time limit, not proven optimal")
         for b in shown[:5]:
             console.print(f"• {escape(bottleneck_sentence(b, currency))}")
     if e.shortfalls:

@@ -40,8 +40,9 @@ def bottleneck_sentence(b: Bottleneck, currency: str = "EUR") -> str:
         if conf.get("service_change") is not None:
             more = (f" would deliver {amount(conf['more_units'])} more {conf['item']} by week "
                     f"{conf['by_week']}" if conf.get("item") else " would change no delivery")
+            proof = "" if conf.get("status") == "optimal" else ", not proven optimal"
             return (f"{verb}: {b.relax}{more} (lateness {signed(conf['service_change'])} "
-                    f"unit-weeks re-planned; {predicted}).")
+                    f"unit-weeks re-planned{proof}; {predicted}).")
         return (f"{verb}: each extra {b.unit} saves {amount(b.service_per_unit)} unit-weeks of "
                 f"lateness; {b.relax} would save about {amount(b.service_saved)} unit-weeks "
                 f"({predicted}).")
