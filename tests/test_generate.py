@@ -207,7 +207,7 @@ def test_cli_unwritable_path_exit_2(tmp_path):
 
 
 def test_small_generated_scenario_plans_optimally():
-    sc = _valid(generate(6, 10, 2, policy=False, uncertainty=False))
+    sc = _valid(generate(5, 8, 4, policy=False, uncertainty=False))
     plan = surge.solve(sc, time_limit=60, threads=1)
     assert plan.status == "optimal"
     assert plan.activations and plan.deliveries

@@ -340,9 +340,9 @@ def _capability_weights() -> dict[str, float]:
     """Hours per final unit on each capability, usual routes first [h/unit]."""
     need = _explode(alternative=False)
     out = {c: 0.0 for c in CAPABILITIES}
+    usual = {item: next(op[0] for op in OPERATIONS if op[1] == item) for item, _n, _kg in MADE}
     for oid, produces, _c, cap, hours, yld, _l in OPERATIONS:
-        usual = _usual_operation(produces)[0] == oid
-        out[cap] += need.get(produces, 0.0) * hours / yld * (1.0 if usual else 0.5)
+        out[cap] += need.get(produces, 0.0) * hours / yld * (1.0 if usual[produces] == oid else 0.5)
     return out
 
 
@@ -470,17 +470,13 @@ def _offer(w: _World, item: str, far: bool) -> dict[str, Any]:
     return offer
 
 
-def _usual_operation(item: str) -> tuple[str, str, dict[str, float], str, float, float, int]:
-    return next(op for op in OPERATIONS if op[1] == item)
-
-
-def _explode(alternative: bool) -> dict[str, float]:
-    """Units of each item needed per good final unit [units/unit].
+def _explode(alternative: bool, top: str = FINAL) -> dict[str, float]:
+    """Units of each item needed per good unit of ``top`` [units/unit].
 
     Along the usual routes, or (``alternative=True``) preferring each item's last
     alternative, so that every purchased item shows up on one of the two.
     """
-    need: dict[str, float] = {FINAL: 1.0, SPARE: 0.0}
+    need: dict[str, float] = {top: 1.0}
     for item, _n, _kg in reversed(MADE):  # MADE lists inputs before their users
         ops = [op for op in OPERATIONS if op[1] == item]
         _oid, _p, consumes, _c, _h, yld, _l = ops[-1] if alternative else ops[0]
@@ -518,13 +514,13 @@ def _line_hours(w: _World) -> tuple[np.ndarray, dict[str, np.ndarray]]:
 def _demands(w: _World, transport_lead: int) -> tuple[list[dict[str, Any]], dict[str, float]]:
     """Orders for the final item at each depot, due monthly, sized so lines must be chosen.
 
-    The cumulative due by week ``t`` is a share (30-45 %) of an upper bound on what every
+    The cumulative due by week ``t`` is a share (25-40 %) of an upper bound on what every
     line together could have made between the arrival of the first materials and ``t``
     minus the lead times downstream. Returns the demands and the units due per item.
     """
     spare = w.uniform(0.1, 0.3)  # spare battery packs per aircraft
     need = _explode(alternative=False)
-    need[SPARE] += spare
+    need[SPARE] = need.get(SPARE, 0.0) + spare
     hours_per_unit = {item: min(op["hours_per_unit"] / op.get("yield", 1.0) for op in w.operations
                                 if op["produces"] == item) for item, _n, _kg in MADE}
     materials, final = _ready_weeks(w)
@@ -536,14 +532,16 @@ def _demands(w: _World, transport_lead: int) -> tuple[list[dict[str, Any]], dict
     bound = window(total) / sum(need[i] * hours_per_unit[i] for i, _n, _kg in MADE)
     for item, hours in by_item.items():
         bound = np.minimum(bound, window(hours) / (need[item] * hours_per_unit[item]))
-    downstream = final - materials + transport_lead + 1
-    share = w.uniform(0.3, 0.45)
+    # Parts made at one site are assembled at another and tested at a third: two more
+    # shipments than the last one to the depot, and a week of slack.
+    downstream = final - materials + 3 * transport_lead + 1
+    share = w.uniform(0.25, 0.4)
 
     def due_by(week: int) -> float:
         return share * float(bound[week - downstream]) if week >= downstream else 0.0
 
     last = w.weeks - 1
-    due_weeks = list(range(last, min(last, final + transport_lead + 2) - 1, -4))[::-1]
+    due_weeks = list(range(last, min(last, final + 3 * transport_lead + 2) - 1, -4))[::-1]
     shares = w.rng.dirichlet(np.ones(len(w.depots)) * 4)
     demands: list[dict[str, Any]] = []
     volume = {FINAL: 0.0, SPARE: 0.0}
@@ -593,11 +591,12 @@ def _supplier_capacity(w: _World, volume: dict[str, float]) -> None:
     """Weekly capacity per offer: in all, 1.3-1.9 times what the orders need (one item only
     1.0-1.15 times: the bottleneck), shared among the item's offers."""
     usual, alternative = _explode(alternative=False), _explode(alternative=True)
+    spare = _explode(alternative=False, top=SPARE)
     window = max(2, w.weeks - 4)
     bottleneck = w.pick(["cell", "motor", "flight-computer"])
     for item, *_rest in PURCHASED:
         per_unit = max(usual.get(item, 0.0), alternative.get(item, 0.0))
-        units = volume[FINAL] * per_unit + volume[SPARE] * _explode_spare().get(item, 0.0)
+        units = volume[FINAL] * per_unit + volume[SPARE] * spare.get(item, 0.0)
         factor = w.uniform(1.0, 1.15) if item == bottleneck else w.uniform(1.3, 1.9)
         offers = [o for s in w.suppliers for o in s["offers"] if o["item"] == item]
         for offer, part in zip(offers, w.rng.dirichlet(np.ones(len(offers)) * 2)):
@@ -605,11 +604,6 @@ def _supplier_capacity(w: _World, volume: dict[str, float]) -> None:
             offer["capacity_per_week"] = max(1, int(round(weekly)))
             if w.chance(0.25):
                 offer["capacity_per_week"] = _capacity_profile(w, weekly)
-
-
-def _explode_spare() -> dict[str, float]:
-    pack = next(op for op in OPERATIONS if op[1] == SPARE)
-    return {i: q / pack[5] for i, q in pack[2].items()}
 
 
 def _capacity_profile(w: _World, weekly: float) -> list[int]:
