@@ -156,7 +156,7 @@ class HighsSession:
 
     def row_duals(self) -> np.ndarray:
         """Dual value of each constraint, by linopy constraint label (nan if absent)."""
-        duals = np.asarray(self.h.getSolution().row_dual)
+        duals = np.asarray(self.h.getSolution().row_dual)[: len(self.clabels)]  # model rows only
         out = np.full(int(self.clabels.max(initial=-1)) + 1, np.nan)
         out[self.clabels] = duals
         return out
