@@ -292,8 +292,8 @@ def generate(lines: int, weeks: int = 26, seed: int = 0, *, policy: bool | None 
     _cover_capabilities(w)
     _supplier_structure(w)
     transport = {"lead_time_weeks": 1, "cost_per_kg_km": round(w.uniform(0.0001, 0.0003), 6)}
-    demands, volume = _demands(w, transport["lead_time_weeks"])
-    _supplier_capacity(w, volume)
+    demands, volume, downstream = _demands(w, transport["lead_time_weeks"])
+    _supplier_capacity(w, demands, downstream)
     doc: dict[str, Any] = {
         "surge": 1,
         "name": f"synthetic: {lines} lines, {weeks} weeks, seed {seed}",
@@ -511,12 +511,13 @@ def _line_hours(w: _World) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     return total, by_item
 
 
-def _demands(w: _World, transport_lead: int) -> tuple[list[dict[str, Any]], dict[str, float]]:
+def _demands(w: _World, transport_lead: int) -> tuple[list[dict[str, Any]], dict[str, float], int]:
     """Orders for the final item at each depot, due monthly, sized so lines must be chosen.
 
     The cumulative due by week ``t`` is a share (25-40 %) of an upper bound on what every
     line together could have made between the arrival of the first materials and ``t``
-    minus the lead times downstream. Returns the demands and the units due per item.
+    minus the lead times downstream. Returns the demands, the units due per item and
+    the weeks from the arrival of parts to delivery.
     """
     spare = w.uniform(0.1, 0.3)  # spare battery packs per aircraft
     need = _explode(alternative=False)
@@ -557,7 +558,7 @@ def _demands(w: _World, transport_lead: int) -> tuple[list[dict[str, Any]], dict
     demands.append({"id": w.unique(f"spares-{depot['id']}"), "item": SPARE, "site": depot["id"],
                     "due": due, "weight": 0.5})
     volume[SPARE] = sum(d["quantity"] for d in due)
-    return demands, volume
+    return demands, volume, downstream
 
 
 def _schedule(cumulative: list[tuple[int, float]], last: int) -> list[dict[str, int]]:
@@ -587,27 +588,46 @@ def _ready_weeks(w: _World) -> tuple[int, int]:
     return materials, ready[FINAL]
 
 
-def _supplier_capacity(w: _World, volume: dict[str, float]) -> None:
-    """Weekly capacity per offer: in all, 1.3-1.9 times what the orders need (one item only
-    1.0-1.15 times: the bottleneck), shared among the item's offers."""
+def _supplier_capacity(w: _World, demands: list[dict[str, Any]], downstream: int) -> None:
+    """Weekly capacity per offer, shared among an item's offers, such that with every
+    supplier at full capacity the parts for each due date arrive ``downstream`` weeks
+    before it with 1.3-1.9 times what is needed (one item only 1.0-1.15 times: the
+    bottleneck)."""
     usual, alternative = _explode(alternative=False), _explode(alternative=True)
-    spare = _explode(alternative=False, top=SPARE)
-    window = max(2, w.weeks - 4)
+    per_unit = {FINAL: {i: max(usual.get(i, 0.0), alternative.get(i, 0.0)) for i, *_r in PURCHASED},
+                SPARE: _explode(alternative=False, top=SPARE)}
+    due = {FINAL: np.zeros(w.weeks), SPARE: np.zeros(w.weeks)}
+    for d in demands:
+        for row in d["due"]:
+            due[d["item"]][row["week"]] += row["quantity"]
+    # cumulative arrivals needed by week t: what is due by t + downstream
+    ahead = np.minimum(np.arange(w.weeks) + downstream, w.weeks - 1)
+    cum = {item: np.cumsum(q)[ahead] for item, q in due.items()}
     bottleneck = w.pick(["cell", "motor", "flight-computer"])
     for item, *_rest in PURCHASED:
-        per_unit = max(usual.get(item, 0.0), alternative.get(item, 0.0))
-        units = volume[FINAL] * per_unit + volume[SPARE] * spare.get(item, 0.0)
+        needed = sum(per_unit[top].get(item, 0.0) * cum[top] for top in cum)
         factor = w.uniform(1.0, 1.15) if item == bottleneck else w.uniform(1.3, 1.9)
         offers = [o for s in w.suppliers for o in s["offers"] if o["item"] == item]
-        for offer, part in zip(offers, w.rng.dirichlet(np.ones(len(offers)) * 2)):
-            weekly = max(1.0, units * factor * part / window)
-            offer["capacity_per_week"] = max(1, int(round(weekly)))
-            if w.chance(0.25):
-                offer["capacity_per_week"] = _capacity_profile(w, weekly)
+        weekly = [float(needed[-1]) / max(1, w.weeks - 4) * part
+                  for part in w.rng.dirichlet(np.ones(len(offers)) * 2)]
+        shapes = [_capacity_profile(w) if w.chance(0.25) else np.ones(w.weeks) for _o in offers]
+        arriving = np.zeros(w.weeks)
+        for o, x, shape in zip(offers, weekly, shapes):
+            first, lead = o.get("available_from_week", 0), o["lead_time_weeks"]
+            arriving[first + lead:] += x * shape[first: w.weeks - lead]
+        arrived = np.cumsum(arriving)
+        short = needed[arrived > 0] / arrived[arrived > 0]
+        scale = factor * min(50.0, max(1.0, float(short.max(initial=1.0))))
+        for o, x, shape in zip(offers, weekly, shapes):
+            values = [max(0, int(round(v))) for v in x * scale * shape]
+            if shape.min() < 1 or shape.max() > 1:
+                o["capacity_per_week"] = values
+            else:
+                o["capacity_per_week"] = max(1, values[0])
 
 
-def _capacity_profile(w: _World, weekly: float) -> list[int]:
-    """A capacity that changes over time: a ramp-up, a growth or an interruption."""
+def _capacity_profile(w: _World) -> np.ndarray:
+    """Shares of a capacity that changes over time: a ramp-up, a growth or an interruption."""
     t = np.arange(w.weeks, dtype=float)
     shape = w.integer(0, 2)
     if shape == 0:
@@ -618,7 +638,7 @@ def _capacity_profile(w: _World, weekly: float) -> list[int]:
         profile = np.ones(w.weeks)
         gap = w.integer(0, w.weeks - 1)
         profile[gap:gap + w.integer(2, 4)] = 0.0
-    return [int(round(x)) for x in weekly * profile]
+    return profile
 
 
 def _inventory(w: _World, volume: dict[str, float]) -> list[dict[str, Any]]:
