@@ -48,6 +48,10 @@ class ModelData:
     buy_lanes: list[tuple[str, str, str]] = field(default_factory=list)
     ship_lanes: list[tuple[str, str, str]] = field(default_factory=list)
     ship_cost: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per unit [cur/unit]
+    # free transport: shipments pooled per item and week (see docs/model.md)
+    pooled: bool = False
+    pool_out: list[tuple[str, str]] = field(default_factory=list)  # (item, from site)
+    pool_in: list[tuple[str, str]] = field(default_factory=list)   # (item, to site)
 
     @property
     def option_names(self) -> list[str]:
@@ -172,13 +176,22 @@ def prepare(sc: Scenario) -> ModelData:
     stocked = {(s.site, s.item) for s in sc.inventory if s.quantity > 0}
     cost_lanes = []
     weight = {it.id: it.weight_kg for it in sc.items}
+    d.pooled = sc.transport.cost_per_kg_km == 0
     for item in sorted(used_at):
-        origins = sorted(producers.get(item, set()) | {s for (s, i) in stocked if i == item})
+        origins = [src for src in sorted(producers.get(item, set())
+                                         | {s for (s, i) in stocked if i == item})
+                   if earliest.get((src, item), NEVER) + tau <= T - 1]
+        users = sorted(used_at[item])
+        if d.pooled:
+            # Free transport with one lead time: which origin feeds which user does not
+            # matter, so shipments leave origins into a pool and reach users from it
+            # (origins + users variables per week instead of origins x users).
+            d.pool_out += [(item, a) for a in origins if any(z != a for z in users)]
+            d.pool_in += [(item, z) for z in users if any(a != z for a in origins)]
+            continue
         for src in origins:
-            if (src, item) not in earliest:
-                continue
-            for dst in sorted(used_at[item]):
-                if dst != src and earliest.get((src, item), NEVER) + tau <= T - 1:
+            for dst in users:
+                if dst != src:
                     d.ship_lanes.append((item, src, dst))
                     a, b = sites[src], sites[dst]
                     km = haversine_km(a.lat, a.lon, b.lat, b.lon)

@@ -34,6 +34,8 @@ class Built:
     prod: np.ndarray     # (operation, option, week)
     buy: np.ndarray      # (buy_lane, week)
     ship: np.ndarray     # (ship_lane, week)
+    ship_out: np.ndarray  # (pool_out, week): pooled shipments leaving (free transport)
+    ship_in: np.ndarray   # (pool_in, week): pooled shipments bound for a site, by departure week
     deliver: np.ndarray  # (demand, week)
     backlog: np.ndarray  # (demand, week)
     stock: np.ndarray    # (node, week)
@@ -109,6 +111,20 @@ def define_variables(m: linopy.Model, d: ModelData) -> Built:
                            dims=["ship_lane", "week"], mask=ship_mask,
                            name="ship") if d.ship_lanes else None
 
+    pool_first = {}
+    for item, src in d.pool_out:
+        pool_first[item] = min(pool_first.get(item, NEVER), d.earliest[(src, item)])
+    out_first = np.array([d.earliest[(a, i)] for i, a in d.pool_out], dtype=int)
+    ship_out = m.add_variables(
+        lower=0, coords=[[f"{i}/{a}" for i, a in d.pool_out], weeks], dims=["pool_out", "week"],
+        mask=(weeks[None, :] >= out_first[:, None]) & (weeks[None, :] + tau <= T - 1),
+        name="ship-out") if d.pool_out else None
+    in_first = np.array([pool_first.get(i, NEVER) for i, _ in d.pool_in], dtype=int)
+    ship_in = m.add_variables(
+        lower=0, coords=[[f"{i}/{z}" for i, z in d.pool_in], weeks], dims=["pool_in", "week"],
+        mask=(weeks[None, :] >= in_first[:, None]) & (weeks[None, :] + tau <= T - 1),
+        name="ship-in") if d.pool_in else None
+
     dem_ids = [x.id for x in sc.demands]
     dem_first = np.array([d.earliest.get((x.site, x.item), NEVER) for x in sc.demands])
     deliver = m.add_variables(lower=0, coords=[dem_ids, weeks], dims=["demand", "week"],
@@ -127,6 +143,7 @@ def define_variables(m: linopy.Model, d: ModelData) -> Built:
         m=m, d=d,
         act=labels(act, (K, T)), prod=labels(prod, (P, K, T)),
         buy=labels(buy, (len(d.buy_lanes), T)), ship=labels(ship, (len(d.ship_lanes), T)),
+        ship_out=labels(ship_out, (len(d.pool_out), T)), ship_in=labels(ship_in, (len(d.pool_in), T)),
         deliver=deliver.labels.values, backlog=backlog.labels.values,
         stock=labels(stock, (len(d.nodes), T)), hours_per_good=hours_per_good,
     )
@@ -241,9 +258,17 @@ def define_material_balance(b: Built) -> None:
         dst = np.array([ni[(z, item)] for item, _, z in d.ship_lanes])
         bal.add(b.ship, -1.0, dst[:, None], weeks[None, :] + tau)
         bal.add(b.ship, 1.0, src[:, None], weeks[None, :])
+    if d.pool_out:
+        src = np.array([ni[(a, item)] for item, a in d.pool_out])
+        bal.add(b.ship_out, 1.0, src[:, None], weeks[None, :])
+    if d.pool_in:
+        dst = np.array([ni[(z, item)] for item, z in d.pool_in])
+        bal.add(b.ship_in, -1.0, dst[:, None], weeks[None, :] + tau)
     for j, dem in enumerate(sc.demands):
         node = ni.get((dem.site, dem.item), -1)
         bal.add(b.deliver[j], 1.0, node, weeks)
+
+    define_shipment_pool(b)
 
     rhs = np.zeros((len(d.nodes), T))
     for stock in sc.inventory:
@@ -251,6 +276,21 @@ def define_material_balance(b: Built) -> None:
             rhs[ni[(stock.site, stock.item)], 0] += stock.quantity
     m.add_constraints(bal.expression(m) == bal.array(rhs), name="stock-balance",
                       mask=bal.array(b.stock >= 0, bool))
+
+
+def define_shipment_pool(b: Built) -> None:
+    """Free transport: per item and week, units leaving origins = units bound for users."""
+    d, m, T = b.d, b.m, b.d.T
+    if not d.pool_out or not d.pool_in:
+        return
+    items = sorted({i for i, _ in d.pool_out} | {i for i, _ in d.pool_in})
+    ii = {i: n for n, i in enumerate(items)}
+    pool = Terms({"item": items, "week": range(T)})
+    weeks = np.arange(T)[None, :]
+    pool.add(b.ship_out, 1.0, np.array([ii[i] for i, _ in d.pool_out])[:, None], weeks)
+    pool.add(b.ship_in, -1.0, np.array([ii[i] for i, _ in d.pool_in])[:, None], weeks)
+    m.add_constraints(pool.expression(m) == 0, name="shipment-pool",
+                      mask=pool.array(pool.count() > 0, bool))
 
 
 def define_supply(b: Built) -> None:

@@ -336,6 +336,7 @@ def _make_plan(sc: Scenario, b: Built, solved: Solved, info: SolveInfo) -> Plan:
     shipments = [{"item": d.ship_lanes[j][0], "from": d.ship_lanes[j][1],
                   "to": d.ship_lanes[j][2], "week": int(t), "arrival_week": int(t) + tau,
                   "quantity": float(ship[j, t])} for j, t in zip(*np.nonzero(ship))]
+    shipments += pooled_shipments(b, x)
     deliv = _values(x, b.deliver)
     dem_ids = [dm.id for dm in sc.demands]
     deliveries = [{"demand": dem_ids[j], "week": int(t), "quantity": float(deliv[j, t])}
@@ -360,6 +361,52 @@ def _make_plan(sc: Scenario, b: Built, solved: Solved, info: SolveInfo) -> Plan:
                          cost_bound=_bound(stages["cost"], ev.cost))
     return plan.model_copy(update={"objective": PlanObjective(**objective),
                                    "costs": Costs(**ev.costs_dict())})
+
+
+def pooled_shipments(b: Built, x: np.ndarray) -> list[dict]:
+    """Shipments of the pooled (free transport) formulation, as (from, to) rows.
+
+    Per item and week, a site that both sends into and takes from the pool keeps the
+    smaller amount instead (holding stock is the same as sending it to itself, which the
+    format does not allow); the rest is matched senders to receivers in id order. With
+    free transport and one lead time any matching has the same cost and arrivals.
+    """
+    d, tau = b.d, b.d.sc.transport.lead_time_weeks
+    if not d.pool_out:
+        return []
+    out = np.where(b.ship_out >= 0, np.nan_to_num(x[np.clip(b.ship_out, 0, None)]), 0.0)
+    inn = np.where(b.ship_in >= 0, np.nan_to_num(x[np.clip(b.ship_in, 0, None)]), 0.0)
+    rows = []
+    for t in range(d.T):
+        by_item: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
+        for j in np.nonzero(out[:, t] > 0)[0]:
+            item, site = d.pool_out[j]
+            by_item.setdefault(item, ({}, {}))[0][site] = float(out[j, t])
+        for j in np.nonzero(inn[:, t] > 0)[0]:
+            item, site = d.pool_in[j]
+            by_item.setdefault(item, ({}, {}))[1][site] = float(inn[j, t])
+        for item, (send, take) in sorted(by_item.items()):
+            for site in set(send) & set(take):
+                keep = min(send[site], take[site])
+                send[site] -= keep
+                take[site] -= keep
+            senders = [[s, q] for s, q in sorted(send.items()) if q > 0]
+            i = 0
+            for dst, need in sorted(take.items()):
+                while need > 1e-12 and i < len(senders):
+                    q = min(need, senders[i][1])
+                    rows.append({"item": item, "from": senders[i][0], "to": dst, "week": t,
+                                 "arrival_week": t + tau, "quantity": q})
+                    need -= q
+                    senders[i][1] -= q
+                    if senders[i][1] <= 1e-12:
+                        i += 1
+    merged: dict[tuple, float] = {}
+    for r in rows:
+        key = (r["item"], r["from"], r["to"], r["week"])
+        merged[key] = merged.get(key, 0.0) + r["quantity"]
+    return [{"item": i, "from": a, "to": z, "week": t, "arrival_week": t + tau, "quantity": q}
+            for (i, a, z, t), q in merged.items() if q >= EPS_QUANTITY]
 
 
 def _bound(stage: StageResult, value: float) -> float:
