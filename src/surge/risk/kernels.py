@@ -101,7 +101,7 @@ def line_hours(
 
 
 def starts_possible(
-    request: np.ndarray, hours_left: np.ndarray, hours_per_start: float,
+    request: np.ndarray, hours_left: np.ndarray, hours_per_start: np.ndarray,
     stock_in: np.ndarray, per_start: np.ndarray,
 ) -> np.ndarray:
     """Starts of operations on lines: what is asked, as far as hours and inputs allow.
@@ -112,21 +112,26 @@ def starts_possible(
     hours_left : (tasks, runs) hours of each task's line not yet used this week [h]
     hours_per_start : (tasks, 1) [h]
     stock_in : (tasks, inputs, runs) stock of each input at the line's site [units]
-    per_start : (tasks, inputs) units of each input per start [units]
+    per_start : (tasks, inputs, 1) units of each input per start [units]
 
     Returns
     -------
     (tasks, runs) starts made
     """
-    can = np.minimum(request, np.maximum(hours_left, 0.0) / hours_per_start)
-    for i in range(per_start.shape[-1]):
-        can = np.minimum(can, np.maximum(stock_in[:, i], 0.0) / per_start[:, i, None])
+    can = np.maximum(hours_left, 0.0)
+    can /= hours_per_start
+    np.minimum(can, request, out=can)
+    if stock_in.shape[1]:
+        most = np.maximum(stock_in, 0.0)
+        most /= per_start
+        np.minimum(can, most.min(axis=1), out=can)
     return can
 
 
 def ship_possible(request: np.ndarray, stock_from: np.ndarray) -> np.ndarray:
     """Units of one lane shipped: what is asked, as far as the origin's stock allows."""
-    return np.minimum(request, np.maximum(stock_from, 0.0))
+    sent = np.maximum(stock_from, 0.0)
+    return np.minimum(sent, request, out=sent)
 
 
 def deliver(
@@ -150,21 +155,29 @@ def deliver(
 
 
 def per_demand(
-    node_delivered: np.ndarray, e_node: np.ndarray, e_before: np.ndarray, e_qty: np.ndarray,
+    node_delivered: np.ndarray, e_row: np.ndarray, e_before: np.ndarray, e_qty: np.ndarray,
     e_demand: np.ndarray, n_demands: int,
 ) -> np.ndarray:
-    """Split cumulative deliveries at each node among its demands' due entries.
+    """Split cumulative deliveries at each demand node among its demands' due entries.
 
     Entries are filled in priority order (earliest due week, then higher weight, then
     smaller id), so an entry holds ``clip(delivered - due before it, 0, quantity)``.
 
+    Parameters
+    ----------
+    node_delivered : (weeks, demand nodes, runs) cumulative units delivered at each node
+    e_row : (entries,) demand node of each entry (row of ``node_delivered``)
+
     Returns
     -------
-    (demands, runs) cumulative units delivered to each demand
+    (weeks, demands, runs) cumulative units delivered to each demand
     """
-    part = np.clip(node_delivered[e_node] - e_before[:, None], 0.0, e_qty[:, None])
-    out = np.zeros((n_demands, node_delivered.shape[1]))
-    np.add.at(out, e_demand, part)
+    T, _, n = node_delivered.shape
+    out = np.zeros((T, n_demands, n))
+    for e in range(len(e_row)):  # in entry order, as a per-run sum would add them
+        part = node_delivered[:, e_row[e]] - e_before[e]
+        np.clip(part, 0.0, e_qty[e], out=part)
+        out[:, e_demand[e]] += part
     return out
 
 

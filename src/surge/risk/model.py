@@ -17,6 +17,7 @@ import numpy as np
 
 from surge.errors import InputError
 from surge.plan.model import Plan
+from surge.risk.program import Program, compile_program
 from surge.scenario.model import Beta, Outage, Scenario
 
 
@@ -105,6 +106,7 @@ class RiskModel:
     # (row in the demand nodes, task, units per start) and (row, lane): what late work holds
     held_tasks: list[tuple[int, int, float]] = field(default_factory=list)
     held_lanes: list[tuple[int, int]] = field(default_factory=list)
+    program: Program | None = None  # the above laid out for execution (surge.risk.program)
 
     @property
     def n_nodes(self) -> int:
@@ -271,6 +273,7 @@ def prepare(scenario: Scenario, plan: Plan) -> RiskModel:
                         for nd, c in zip(model.t_inputs[j], model.t_per_start[j]) if int(nd) in row]
     model.held_lanes = [(row[int(model.s_from[j])], j) for j in range(len(lanes))
                         if int(model.s_from[j]) in row]
+    model.program = compile_program(model)
     return model
 
 

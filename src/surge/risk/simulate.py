@@ -18,6 +18,7 @@ from surge.plan.model import Plan
 from surge.risk import kernels as k
 from surge.risk.draws import Draws, draw
 from surge.risk.model import RiskModel, prepare
+from surge.risk.program import LaneStage, Program, TaskStage
 from surge.risk.results import Tally, risk_document
 from surge.scenario.model import Scenario
 
@@ -54,77 +55,95 @@ def purchase_inflow(m: RiskModel, dr: Draws) -> tuple[np.ndarray, np.ndarray]:
 def execute(m: RiskModel, dr: Draws) -> Outcome:
     """Execute the plan in ``dr.runs`` runs under the drawn disruptions (docs/risk.md).
 
-    Work is done one stage at a time (:attr:`RiskModel.task_stages`): the same result as
-    one operation-line after the other, in order, but vectorised over a stage too.
+    Work is done one stage at a time (:mod:`surge.risk.program`): the same result as one
+    operation-line (lane) after the other, in order, but vectorised over a stage too.
     """
     T, n, N = m.weeks, dr.runs, m.n_nodes
+    prog = m.program
+    assert prog is not None, "RiskModel without its program: build it with prepare()"
     pnodes, inflow = purchase_inflow(m, dr)
-    span = int(max(m.t_lead.max(initial=0), m.transport_lead)) + 1
-    pipe = np.zeros((span, N, n))  # outputs and shipments on their way, by arrival week % span
+    pipe = np.zeros((prog.span, len(prog.pipe_nodes), n))  # arriving later, by week % span
     stock = np.empty((N + 1, n))  # the last row: a bottomless input that pads short lists
     stock[:N] = m.initial[:, None]
     stock[N] = np.inf
-    task_backlog = np.zeros((len(m.tasks), n))
-    lane_backlog = np.zeros((len(m.lanes), n))
-    stages = [_task_stage(m, dr, idx, N) for idx in m.task_stages]
+    state = _State(stock, pipe, np.zeros((len(m.tasks), n)), np.zeros((len(m.lanes), n)),
+                   np.empty((len(m.lines), n)))
     dnodes = np.unique(m.d_node)
-    node_done = np.zeros((N, n))
-    delivered = np.zeros((T, len(m.demands), n))
+    done = np.zeros((len(dnodes), n))
+    history = np.empty((T, len(dnodes), n))
     for t in range(T):
-        stock[:N] += pipe[t % span]
-        pipe[t % span] = 0.0
+        if len(prog.pipe_nodes):
+            stock[prog.pipe_nodes] += pipe[t % prog.span]
+            pipe[t % prog.span] = 0.0
         stock[pnodes] += inflow[t]
-        hours = k.line_hours(m.l_hours, m.l_ramp, m.l_ready, dr.slip, dr.up[t], t)
+        state.hours[:] = k.line_hours(m.l_hours, m.l_ramp, m.l_ready, dr.slip, dr.up[t], t)
         for p in range(m.passes):
-            for st in stages:
-                idx = st["idx"]
-                request = task_backlog[idx] + m.t_starts[t, idx][:, None] if p == 0 \
-                    else task_backlog[idx]
-                made = k.starts_possible(request, hours[st["line"]], st["hours"][:, None],
-                                         stock[st["ins"]], st["per"])
-                task_backlog[idx] = request - made
-                hours[st["line"]] -= made * st["hours"][:, None]
-                for i in range(st["ins"].shape[1]):
-                    stock[st["ins"][:, i]] -= st["per"][:, i, None] * made
-                y = np.repeat(st["yield"][:, None], n, axis=1)
-                if st["drawn"].size:
-                    y[st["drawn"]] = dr.yields[t, st["draw"]]
-                good = made * y
-                now = st["lead"] == 0
-                stock[st["out"][now]] += good[now]
-                pipe[(t + st["lead"][~now]) % span, st["out"][~now]] += good[~now]
-            for idx in m.lane_stages:
-                request = lane_backlog[idx] + m.s_qty[t, idx][:, None] if p == 0 \
-                    else lane_backlog[idx]
-                sent = k.ship_possible(request, stock[m.s_from[idx]])
-                lane_backlog[idx] = request - sent
-                stock[m.s_from[idx]] -= sent
-                if m.transport_lead == 0:
-                    stock[m.s_to[idx]] += sent
-                else:
-                    pipe[(t + m.transport_lead) % span, m.s_to[idx]] += sent
-        held = held_stock(m, t, task_backlog, lane_backlog, dnodes, n)
-        done = k.deliver(node_done[dnodes], stock[dnodes], held, m.node_total[dnodes])
-        stock[dnodes] -= done - node_done[dnodes]
-        node_done[dnodes] = done
-        delivered[t] = k.per_demand(node_done, m.e_node, m.e_before, m.e_qty, m.e_demand,
-                                    len(m.demands))
+            for st in prog.task_stages:
+                _tasks(prog, st, t, p == 0, state, dr)
+            for ls in prog.lane_stages:
+                _lanes(prog, ls, t, p == 0, state, m.transport_lead)
+        held = held_stock(m, t, state.task_backlog, state.lane_backlog, dnodes, n)
+        new = k.deliver(done, stock[dnodes], held, m.node_total[dnodes])
+        stock[dnodes] -= new - done
+        done = history[t] = new
+    row = np.searchsorted(dnodes, m.e_node)
+    delivered = k.per_demand(history, row, m.e_before, m.e_qty, m.e_demand, len(m.demands))
     return Outcome(delivered, k.service(delivered, m.d_due_cum, m.d_weight, m.d_unmet))
 
 
-def _task_stage(m: RiskModel, dr: Draws, idx: np.ndarray, pad: int) -> dict[str, np.ndarray]:
-    """Arrays of one stage of tasks; input lists padded with the bottomless node ``pad``."""
-    width = max((len(m.t_inputs[j]) for j in idx), default=0)
-    ins = np.full((len(idx), width), pad, dtype=np.int64)
-    per = np.ones((len(idx), width))
-    for r, j in enumerate(idx):
-        ins[r, : len(m.t_inputs[j])] = m.t_inputs[j]
-        per[r, : len(m.t_inputs[j])] = m.t_per_start[j]
-    where = {int(t): i for i, t in enumerate(dr.yield_tasks)}
-    drawn = np.array([r for r, j in enumerate(idx) if int(j) in where], dtype=np.int64)
-    return {"idx": idx, "line": m.t_line[idx], "hours": m.t_hours[idx], "ins": ins, "per": per,
-            "out": m.t_out[idx], "lead": m.t_lead[idx], "yield": m.t_yield[idx],
-            "drawn": drawn, "draw": np.array([where[int(idx[r])] for r in drawn], dtype=np.int64)}
+@dataclass
+class _State:
+    """What execution changes week by week; arrays shaped (..., runs)."""
+
+    stock: np.ndarray  # (nodes + 1, runs) [units]
+    pipe: np.ndarray  # (span, pipe nodes, runs) outputs and shipments on their way [units]
+    task_backlog: np.ndarray  # (tasks, runs) starts not yet made, in execution order
+    lane_backlog: np.ndarray  # (lanes, runs) units not yet shipped, in execution order
+    hours: np.ndarray  # (lines, runs) hours left this week [h]
+
+
+def _tasks(prog: Program, st: TaskStage, t: int, first: bool, s: _State, dr: Draws) -> None:
+    """One stage of operation-lines in week ``t`` (steps 3 of docs/risk.md)."""
+    a = st.active[t]
+    if a == 0:
+        return
+    rows = slice(st.start, st.start + a)
+    request = s.task_backlog[rows]  # a view: the backlog becomes what is left of the request
+    if first and st.planned[t]:
+        request += prog.starts[t, rows, None]
+    line, per_start = st.line[:a], st.hours[:a]
+    made = k.starts_possible(request, s.hours[line], per_start, s.stock[st.ins[:a]], st.per[:a])
+    request -= made
+    if st.hours_later:
+        s.hours[line] -= made * per_start
+    end = st.flat_end[a]
+    if end:
+        used = made if st.flat_row is None else made[st.flat_row[:end]]
+        s.stock[st.flat_ins[:end]] -= st.flat_per[:end] * used
+    made *= dr.yields[t, st.yield_at: st.yield_at + a] if st.yield_at >= 0 else st.mean_yield[:a]
+    if st.lead == 0:
+        s.stock[st.out[:a]] += made
+    else:
+        s.pipe[(t + st.lead) % prog.span, st.out[:a]] += made
+
+
+def _lanes(prog: Program, ls: LaneStage, t: int, first: bool, s: _State, lead: int) -> None:
+    """One stage of lanes in week ``t`` (step 4 of docs/risk.md)."""
+    a = ls.active[t]
+    if a == 0:
+        return
+    rows = slice(ls.start, ls.start + a)
+    request = s.lane_backlog[rows]
+    if first and ls.planned[t]:
+        request += prog.ship[t, rows, None]
+    frm = ls.frm[:a]
+    sent = k.ship_possible(request, s.stock[frm])
+    request -= sent
+    s.stock[frm] -= sent
+    if lead == 0:
+        s.stock[ls.to[:a]] += sent
+    else:
+        s.pipe[(t + lead) % prog.span, ls.to[:a]] += sent
 
 
 def held_stock(
@@ -134,12 +153,13 @@ def held_stock(
     """Units at each demand node kept for the plan's own later work there [units].
 
     The plan's end-of-week stock, plus the inputs of its late operations and the units of
-    its late shipments.
+    its late shipments (backlogs in execution order, :mod:`surge.risk.program`).
     """
     held = np.repeat(m.plan_stock[t, dnodes][:, None], runs, axis=1)
-    for row, j, c in m.held_tasks:
+    assert m.program is not None
+    for row, j, c in m.program.held_tasks:
         held[row] += task_backlog[j] * c
-    for row, j in m.held_lanes:
+    for row, j in m.program.held_lanes:
         held[row] += lane_backlog[j]
     return held
 
@@ -148,7 +168,8 @@ def run_chunk(m: RiskModel, seed: np.random.SeedSequence, runs: int, critical_ru
     """Draw and execute one chunk of runs, and reduce it.
 
     Criticality re-executes the first ``critical_runs`` runs of the chunk once per
-    uncertain source, with that source made perfect (same draws otherwise).
+    uncertain source, with that source made perfect (same draws otherwise); runs in which
+    the source is already perfect keep their ``S`` without re-execution.
     """
     dr = draw(m, np.random.default_rng(seed), runs)
     base = execute(m, dr)
@@ -157,9 +178,13 @@ def run_chunk(m: RiskModel, seed: np.random.SeedSequence, runs: int, critical_ru
         few = dr.head(critical_runs)
         s = base.service[:critical_runs]
         for kind, i in m.uncertain_sources():
-            perfect = execute(m, few.perfect(m, kind, i))
+            drop = np.zeros(critical_runs)  # where the source is already perfect: no change
+            hit = np.flatnonzero(few.disrupted(m, kind, i))
+            if hit.size:
+                some = few if hit.size == critical_runs else few.take(hit)
+                drop[hit] = s[hit] - execute(m, some.perfect(m, kind, i)).service
             tally.add_source(kind, m.suppliers[i].id if kind == "supplier" else m.lines[i].id,
-                             s - perfect.service)
+                             drop)
     return tally
 
 
