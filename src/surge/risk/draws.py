@@ -128,7 +128,11 @@ def _weeks(rng: np.random.Generator, dist: WeekDist | None, shape: tuple[int, ..
     if len(values) == 1:
         return np.full(shape, values[0], dtype=np.int64)
     cuts = np.minimum(np.round(np.cumsum(probs)[:-1] * _TWO32), _TWO32 - 1).astype(np.uint32)
-    return values.take(np.searchsorted(cuts, _raw32(rng, shape), side="right"))
+    u = _raw32(rng, shape)
+    index = (u >= cuts[0]).astype(np.intp)  # the number of cuts at or below u
+    for c in cuts[1:]:
+        index += u >= c
+    return values.take(index)
 
 
 @functools.lru_cache(maxsize=256)

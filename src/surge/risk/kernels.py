@@ -77,27 +77,44 @@ def supply_arrival(
     return arrive
 
 
-def line_hours(
-    hours_per_week: np.ndarray, ramp: np.ndarray, ready: np.ndarray, slip: np.ndarray,
-    up: np.ndarray, week: int,
-) -> np.ndarray:
-    """Hours each line offers in ``week``.
+def ramp_hours(hours_per_week: np.ndarray, ramp: np.ndarray) -> np.ndarray:
+    """Hours each line offers ``k`` weeks after it is ready, as a table for :func:`line_hours`.
 
     Parameters
     ----------
     hours_per_week : (lines,) [h/week]
     ramp : (lines, R + 1) ramp(k) for k = 0..R; ramp(k) = ramp(R) = 1 beyond
-    ready : (lines,) planned ready week
-    slip : (lines, runs) extra weeks before ready [weeks]
+
+    Returns
+    -------
+    (lines, R + 2) [h]: column 0 for "not ready yet" (0 h), column ``1 + k`` for ``k`` weeks
+    after ready (``k >= R`` in the last column).
+    """
+    table = np.zeros((len(hours_per_week), ramp.shape[1] + 1))
+    table[:, 1:] = hours_per_week[:, None] * ramp
+    return table
+
+
+def line_hours(table: np.ndarray, ready: np.ndarray, up: np.ndarray, week: int) -> np.ndarray:
+    """Hours each line offers in ``week``.
+
+    Parameters
+    ----------
+    table : (lines, R + 2) from :func:`ramp_hours` [h]
+    ready : (lines, runs) week each line is ready: the plan's ready week + the slip
     up : (lines, runs) bool, the line works this week
 
     Returns
     -------
     (lines, runs) [h]
     """
-    k = week - ready[:, None] - slip
-    share = np.take_along_axis(ramp, np.clip(k, 0, ramp.shape[1] - 1), axis=1)
-    return np.where((k >= 0) & up, hours_per_week[:, None] * share, 0.0)
+    lines, width = table.shape
+    cell = np.subtract(week + 1, ready)  # 1 + weeks since ready
+    np.clip(cell, 0, width - 1, out=cell)
+    cell += (np.arange(lines) * width)[:, None]
+    hours = table.take(cell)
+    hours *= up
+    return hours
 
 
 def starts_possible(

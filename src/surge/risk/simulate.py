@@ -47,7 +47,8 @@ def purchase_inflow(m: RiskModel, dr: Draws) -> tuple[np.ndarray, np.ndarray]:
         arrive[mine] = k.supply_arrival(m.o_arrival[mine], dr.delay[mine], open_week, T)
     pnodes, slot = np.unique(m.o_node, return_inverse=True)
     qty = m.o_qty[:, None] * dr.fill
-    flat = (arrive * len(pnodes) + slot[:, None]) * n + np.arange(n)[None, :]
+    flat = arrive * (len(pnodes) * n)
+    flat += slot[:, None] * n + np.arange(n)
     inflow = np.bincount(flat.ravel(), weights=qty.ravel(), minlength=(T + 1) * len(pnodes) * n)
     return pnodes, inflow.reshape(T + 1, len(pnodes), n)
 
@@ -68,6 +69,7 @@ def execute(m: RiskModel, dr: Draws) -> Outcome:
     stock[N] = np.inf
     state = _State(stock, pipe, np.zeros((len(m.tasks), n)), np.zeros((len(m.lanes), n)),
                    np.empty((len(m.lines), n)))
+    table, ready = k.ramp_hours(m.l_hours, m.l_ramp), m.l_ready[:, None] + dr.slip
     dnodes = np.unique(m.d_node)
     done = np.zeros((len(dnodes), n))
     history = np.empty((T, len(dnodes), n))
@@ -76,7 +78,7 @@ def execute(m: RiskModel, dr: Draws) -> Outcome:
             stock[prog.pipe_nodes] += pipe[t % prog.span]
             pipe[t % prog.span] = 0.0
         stock[pnodes] += inflow[t]
-        state.hours[:] = k.line_hours(m.l_hours, m.l_ramp, m.l_ready, dr.slip, dr.up[t], t)
+        state.hours = k.line_hours(table, ready, dr.up[t], t)
         for p in range(m.passes):
             for st in prog.task_stages:
                 _tasks(prog, st, t, p == 0, state, dr)
