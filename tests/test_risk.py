@@ -173,6 +173,69 @@ def test_yield_draw_scales_good_output_of_the_planned_starts() -> None:
                doc["service_stderr"])
 
 
+# --- the draws ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mean, sd", [(0.9, 0.1), (0.8, 0.15), (0.95, 0.05), (0.99, 0.01),
+                                      (0.95, 0.03), (0.3, 0.4)])
+def test_beta_draws_follow_the_beta_within_the_grid(mean: float, sd: float) -> None:
+    from surge.risk.draws import BETA_GRID, _beta, beta_table
+
+    k = mean * (1 - mean) / sd**2 - 1
+    law = stats.beta(mean * k, (1 - mean) * k)
+    q, _ = beta_table(mean, sd)
+    # the table is the beta's quantile function at the cell middles (to float precision:
+    # for the U-shaped beta the last quantile is 1 - 1e-20, which rounds to 1.0)...
+    middles = (np.arange(BETA_GRID) + 0.5) / BETA_GRID
+    assert np.abs(law.cdf(q[:BETA_GRID]) - middles).max() <= 0.5 / BETA_GRID
+    assert np.all(np.diff(q) >= 0)
+    # ...so the drawn law is within 1 / BETA_GRID of the beta (Kolmogorov); 1.63/sqrt(n) is
+    # the 1% critical value of the sample's own Kolmogorov-Smirnov statistic
+    x = _beta(np.random.default_rng(2), mean, sd, (200_000,))
+    assert stats.kstest(x, law.cdf).statistic < 1 / BETA_GRID + 1.63 / math.sqrt(len(x))
+    assert x.min() >= q[0] and x.max() <= q[BETA_GRID - 1]
+    within_3se(float(x.mean()), mean, sd / math.sqrt(len(x)))
+    assert float(x.std()) == pytest.approx(sd, rel=0.01)
+
+
+def test_probabilities_are_drawn_to_two_to_the_minus_32() -> None:
+    from surge.risk.draws import _bernoulli, _weeks
+    from surge.risk.model import WeekDist
+
+    rng = np.random.default_rng(5)
+    n = 400_000
+    for p in (0.0, 0.02, 0.97, 1.0):
+        hits = int(_bernoulli(rng, p, (n,)).sum())
+        within_3se(hits / n, p, math.sqrt(p * (1 - p) / n))
+    dist = WeekDist(np.array([0, 2, 4, 6]), np.array([0.4, 0.3, 0.0, 0.3]))
+    w = _weeks(rng, dist, (n,))
+    for value, p in ((0, 0.4), (2, 0.3), (6, 0.3)):
+        within_3se(float((w == value).mean()), p, math.sqrt(p * (1 - p) / n))
+    assert not (w == 4).any() and w.dtype == np.int64
+
+
+def test_criticality_re_executes_only_disrupted_runs_with_the_same_drops() -> None:
+    from surge.risk.simulate import run_chunk
+
+    sc, plan = demo_like()
+    m = prepare(sc, plan)
+    seed = np.random.SeedSequence(3)
+    tally = run_chunk(m, seed, 400, 400)
+    dr = draw(m, np.random.default_rng(seed), 400)
+    base = execute(m, dr).service
+    skipped = 0
+    for kind, i in m.uncertain_sources():
+        drop = base - execute(m, dr.perfect(m, kind, i)).service  # every run re-executed
+        hit = dr.disrupted(m, kind, i)
+        assert np.all(drop[~hit] == 0.0)
+        skipped += int((~hit).sum())
+        sid = m.suppliers[i].id if kind == "supplier" else m.lines[i].id
+        n, mean, m2 = tally.sources[(kind, sid)]
+        assert (n, mean) == (400, float(drop.mean()))
+        assert m2 == pytest.approx(float(((drop - drop.mean()) ** 2).sum()), rel=1e-12, abs=1e-9)
+    assert skipped > 0
+
+
 # --- reproducibility (invariant 2) -----------------------------------------------------
 
 
