@@ -104,6 +104,9 @@ class HighsSession:
         h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
         h.setOptionValue("mip_rel_gap", float(mip_gap))
         h.setOptionValue("mip_abs_gap", 1e-6)
+        # Binaries within HiGHS's default 1e-6 of 0 still offer hours: with a large
+        # late_penalty an "off" option at 3.6e-7 made 1e-5 units before it was ready.
+        h.setOptionValue("mip_feasibility_tolerance", 1e-9)
         if start is not None:
             sol = hs.HighsSolution()
             sol.col_value = list(start[self.vlabels])
