@@ -267,18 +267,23 @@ def test_free_transport_ships_from_one_site_to_two() -> None:
 
 
 def test_backlog_weights_and_unmet_weeks() -> None:
-    """Kits at 1 each, 4 a week, lead 0, 4 weeks: 16 in all for 20 due in week 1 (10 for d1,
-    weight 1, unmet_weeks 2; 10 for d2, weight 3, unmet_weeks 4 by default). d2 is served
-    first: 8 by week 1 (2 late one week), the rest to d1, whose backlog is 10, 8, 4 in weeks
-    1..3 plus 4 x 2 unmet weeks: S = 3 x 2 + (10 + 8 + 4 + 8) = 36; C = 16."""
+    """Kits at 1 each, 4 a week, lead 0, 4 weeks: 16 in all for 20 due in week 1: 10 for d1
+    (weight 1, unmet_weeks 20), 10 for d2 (weight 3, unmet_weeks 4 = weeks by default).
+    A unit missing at the end costs 1 x (1 + 20) = 21 for d1 but 3 x (1 + 4) = 15 for d2,
+    so d1 is complete by week 3 and d2 gets 6; before that d2 (weight 3) goes first, up to
+    its 6: cumulative deliveries d2 6, 6, 6 and d1 2, 6, 10 in weeks 1..3. Backlogs d1 8, 4,
+    0 and d2 4, 4, 4 (4 unmet): S = (8 + 4) + 3 x (4 + 4 + 4 + 4 x 4) = 96; C = 16.
+    (Serving d2 fully instead, as the weights alone would suggest, gives S = 108.)"""
     doc = world(4, suppliers=[{"id": "s", "country": "FR", "offers": [offer("part", 1, 0, 4)]}],
-                demands=[demand("d1", (1, 10), unmet_weeks=2), demand("d2", (1, 10), weight=3)])
+                demands=[demand("d1", (1, 10), unmet_weeks=20), demand("d2", (1, 10), weight=3)])
     plan = solve_and_verify(doc)
     assert plan.status == "optimal"
-    assert close(plan.objective.service, 36.0)
+    assert close(plan.objective.service, 96.0)
     assert close(plan.objective.cost, 16.0)
-    assert close(total(plan.deliveries, demand="d2"), 10.0)
-    assert close(total(plan.deliveries, demand="d1"), 6.0)
+    assert close(total(plan.deliveries, demand="d1"), 10.0)
+    assert close(total(plan.deliveries, demand="d2"), 6.0)
+    d2_by_week_2 = sum(r.quantity for r in plan.deliveries if r.demand == "d2" and r.week <= 2)
+    assert close(d2_by_week_2, 6.0)
 
 
 def test_no_over_delivery() -> None:
