@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import subprocess
@@ -27,9 +28,9 @@ gathered from scattered rows every week, every run re-executed for criticality),
 same way on the same machine and plan: 100,000 runs 5.2 s (peak RSS 152 MB), with
 criticality on 10,000 runs 16.5 s. The 40-47 s of the earlier results were for an earlier
 demo and plan (4 stages of operation-lines, 9 of lanes). On the demo as it stood when this
-work began (a plan of 17 operation-lines, 28 lanes, 130 orders), machine loaded by other jobs: one chunk
-of 2,000 runs 0.30 s before, 0.11 s after (draws 0.16 -> 0.04 s, execution 0.19 -> 0.08 s);
-100,000 runs 12.5 s -> 5.2 s."""
+work began (a plan of 17 operation-lines, 28 lanes, 130 orders), with the machine loaded by
+other jobs: one chunk of 2,000 runs 0.30 s before, 0.11 s after (draws 0.16 -> 0.04 s,
+execution 0.19 -> 0.08 s); 100,000 runs 12.5 s -> 5.2 s."""
 
 
 def child(plan: str, runs: int, crit: int) -> dict:
@@ -67,9 +68,12 @@ def oracle_rate(plan: str) -> tuple[float, float]:
     for r in range(n_oracle):
         oracle(m, dr, r)
     oracle_rps = n_oracle / (time.perf_counter() - t)
-    t = time.perf_counter()
-    execute(m, dr)
-    return oracle_rps, dr.runs / (time.perf_counter() - t)
+    best = math.inf
+    for _ in range(5):  # the best of 5: the machine may be shared
+        t = time.perf_counter()
+        execute(m, dr)
+        best = min(best, time.perf_counter() - t)
+    return oracle_rps, dr.runs / best
 
 
 def main() -> None:
@@ -101,6 +105,8 @@ def main() -> None:
     for name, r in rows:
         lines.append(f"| {name} | {r['seconds']:.1f} | {r['rss_mb']:.0f} | "
                      f"{r['expected_service']:,.1f} | {r['p_all_met']:.4f} |")
+    met = "met" if base["seconds"] < 10 else "**not met**"
+    lines += ["", f"Target 100,000 runs in under 10 s in-process: {met} ({base['seconds']:.1f} s)."]
     lines += ["", f"Vectorised simulator: {v_rps:,.0f} runs/s (one chunk of 2,000); per-run oracle: "
                   f"{o_rps:,.1f} runs/s; ratio {v_rps / o_rps:,.0f}x."]
     lines += ["", BEFORE]
