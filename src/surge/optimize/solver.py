@@ -61,6 +61,9 @@ class HighsSession:
         h = _quiet_highs(highspy) if not log else highspy.Highs()
         h.setOptionValue("output_flag", bool(log))
         if threads:
+            # HiGHS keeps one thread scheduler per process: once a solve has run, another
+            # thread count fails ("Not Set") unless the scheduler is reset first.
+            highspy.Highs.resetGlobalScheduler(True)
             h.setOptionValue("threads", int(threads))
         h.addVars(len(self.vlabels), M.lb, M.ub)
         vtypes = M.vtypes
