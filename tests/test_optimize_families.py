@@ -216,6 +216,20 @@ def test_purchases_lead_time_capacity_list_and_availability() -> None:
     assert close(total(plan.purchases, supplier="slow"), 16.0)
 
 
+def test_supplier_capacity_is_shared_by_the_sites() -> None:
+    """One offer, 5 parts a week at 2 each, lead 0, delivered to any site; 5 due in week 0
+    at the plant and 5 at the depot (2 weeks, no transport needed). Week 0's 5 go to one
+    site only; the other gets week 1's order: 5 late one week, S = 5; C = 10 x 2 = 20."""
+    doc = world(2, sites=[site("plant"), site("depot", where=LYON)],
+                suppliers=[{"id": "s", "country": "FR", "offers": [offer("part", 2, 0, 5)]}],
+                demands=[demand("here", (0, 5)), demand("there", (0, 5), at="depot")])
+    plan = solve_and_verify(doc)
+    assert plan.status == "optimal"
+    assert close(plan.objective.service, 5.0)
+    assert close(plan.objective.cost, 20.0)
+    assert close(total(plan.purchases, week=0), 5.0)
+
+
 # --- shipments ------------------------------------------------------------------------------
 
 
@@ -416,3 +430,13 @@ def test_unknown_solver_is_a_clear_error() -> None:
     sc = surge.load(EXAMPLE)
     with pytest.raises(SolverError, match=r"solver 'nonexistent' is not available; installed: .*highs"):
         surge.solve(sc, solver="nonexistent")
+
+
+def test_thread_count_can_change_between_solves() -> None:
+    """HiGHS fixes its thread scheduler when it first runs in a process; a later solve
+    with another thread count used to end in "HiGHS stopped with status Not Set"."""
+    sc = surge.load(EXAMPLE)
+    for threads in (None, 1, 2):
+        plan = surge.solve(sc, threads=threads)
+        assert (plan.status, plan.message) == ("optimal", ""), threads
+        assert close(plan.objective.cost, 126_000.0)
