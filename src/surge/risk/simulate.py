@@ -182,6 +182,8 @@ def run_chunk(m: RiskModel, seed: np.random.SeedSequence, runs: int, critical_ru
         for kind, i in m.uncertain_sources():
             drop = np.zeros(critical_runs)  # where the source is already perfect: no change
             hit = np.flatnonzero(few.disrupted(m, kind, i))
+            if hit.size > 0.9 * critical_runs:  # taking out the few others costs more
+                hit = np.arange(critical_runs)
             if hit.size:
                 some = few if hit.size == critical_runs else few.take(hit)
                 drop[hit] = s[hit] - execute(m, some.perfect(m, kind, i)).service
