@@ -155,7 +155,6 @@ def _run_stages(built: Built, info: SolveInfo, solver: str, limit: float, gap: f
         info.export_s = time.perf_counter() - t0
 
     def run(name: str, objective: np.ndarray, start: np.ndarray | None) -> StageResult:
-        say(name)
         if session is not None:
             session.set_objective(objective)
             res = session.run(name, time_limit=left(), mip_gap=gap, start=start)
@@ -169,26 +168,109 @@ def _run_stages(built: Built, info: SolveInfo, solver: str, limit: float, gap: f
 
     empty = empty_plan_start(built, n)
     if weighted:
-        res = run("weighted", c_vec + sc.objective.late_penalty * s_vec, empty)
+        res = stage("weighted", c_vec + sc.objective.late_penalty * s_vec, empty,
+                    built, session, run, gap, left, say, info)
         return _finish(built, info, [res], res, session)
 
-    first = run("service", s_vec, empty)
+    first = stage("service", s_vec, empty, built, session, run, gap, left, say, info)
     if not first.has_solution:
         return _finish(built, info, [first], None, session)
     x1 = np.nan_to_num(first.x)
     s_star = float(s_vec @ x1)
-    cap = s_star + max(1e-7, 1e-9 * abs(s_star))
+    cap = s_star + 1e-9 * max(1.0, abs(s_star))
     if session is not None:
         session.add_row(s_vec, -np.inf, cap)
     else:
         m.add_constraints(_expression(m, s_vec) <= cap, name="service-stage-bound")
     start = drop_idle_options(built, x1)
-    second = run("cost", c_vec, start)
+    second = stage("cost", c_vec, start, built, session, run, gap, left, say, info)
     if not second.has_solution:  # out of time in stage 2: keep the cleaned stage-1 plan
         second = StageResult("cost", "feasible", float(c_vec @ start), None, second.seconds,
                              second.message or "no time left for the cost stage", start)
         info.stages[-1] = second
     return _finish(built, info, [first, second], second, session)
+
+
+def stage(name: str, vec: np.ndarray, start: np.ndarray, b: Built,
+          session: HighsSession | None, run: Callable[..., StageResult], gap: float,
+          left: Callable[[], float], say: Progress, info: SolveInfo) -> StageResult:
+    """One stage: relax-and-fix first (HiGHS), branch-and-bound only if it is not enough.
+
+    The LP relaxation (interior point) gives a proven bound. Its activations, rounded up
+    (on each line the option it uses most, from the first week it uses it) and fixed, give
+    a plan through one more LP. If that plan meets the bound within the gap, the stage is
+    solved without branching; otherwise branch-and-bound starts from the better of that
+    plan and ``start``, and the stage's bound is the better of both bounds. On large models
+    this replaces minutes of simplex at the root by interior-point solves (docs/model.md).
+    """
+    say(name)
+    if session is None:
+        return run(name, vec, start)
+    t0 = time.perf_counter()
+    session.set_objective(vec)
+    lp = session.relaxed(f"{name}-relaxation", time_limit=max(left() * 0.5, 1.0))
+    bound = float(lp.value) if lp.has_solution and lp.value is not None else None
+    best = start
+    best_value = float(vec @ start)
+    # Simplex gives exact vertices and is quick on small models; interior point scales.
+    method = "simplex" if session.n_cols < 20_000 else "ipm"
+    if lp.has_solution:
+        x_lp = np.nan_to_num(lp.x)
+        for threshold in (0.5, 0.1, 1e-6):  # fewer lines first; the last one rounds all up
+            fixed = _fix_from_relaxation(b, x_lp, threshold)
+            heur = session.relaxed(f"{name}-fixed", time_limit=max(left() * 0.25, 1.0),
+                                   fix=fixed, method=method)
+            if heur.has_solution and heur.x is not None:
+                x_h = np.nan_to_num(heur.x)
+                for lab, val in fixed.items():
+                    x_h[lab] = val
+                x_h = drop_idle_options(b, x_h)
+                if float(vec @ x_h) < best_value:
+                    best, best_value = x_h, float(vec @ x_h)
+                if bound is not None and best_value <= bound + max(gap * abs(best_value), 1e-6):
+                    break
+    seconds = time.perf_counter() - t0
+    if bound is not None and best_value <= bound + max(gap * abs(best_value), 1e-6):
+        res = StageResult(name, "optimal", best_value, min(bound, best_value), seconds, "", best)
+        info.stages.append(res)
+        return res
+    res = run(name, vec, best)
+    res.seconds += seconds
+    if res.bound is None or (bound is not None and bound > res.bound):
+        res.bound = bound
+    if res.status == "optimal" or not res.has_solution:
+        return res
+    if res.bound is not None and res.value is not None and \
+            res.value <= res.bound + max(gap * abs(res.value), 1e-6):
+        res.status, res.message = "optimal", ""
+    return res
+
+
+def _fix_from_relaxation(b: Built, x: np.ndarray, threshold: float = 1e-6) -> dict[int, float]:
+    """Activation values (by label) rounded from a relaxed solution ``x``: on each line the
+    option the relaxation uses most, if it uses it at least ``threshold``, on from the first
+    week the relaxation starts it."""
+    d = b.d
+    act = np.where(b.act >= 0, x[np.clip(b.act, 0, None)], 0.0)
+    K = len(d.opt_id)
+    if not K:
+        return {}
+    use = act[np.arange(K), d.opt_last]
+    chosen: dict[str, int] = {}
+    for k, line in enumerate(d.opt_line):
+        if use[k] >= threshold and (line not in chosen or use[k] > use[chosen[line]]):
+            chosen[line] = k
+    fix: dict[int, float] = {}
+    for k in range(K):
+        labels = b.act[k]
+        on = np.zeros(len(labels))
+        if chosen.get(d.opt_line[k]) == k:
+            first = np.nonzero((act[k] > 1e-6) & (labels >= 0))[0]
+            if first.size:
+                on[first[0]:] = 1.0
+        for t in np.nonzero(labels >= 0)[0]:
+            fix[int(labels[t])] = float(on[t])
+    return fix
 
 
 def n_labels(m: object) -> int:

@@ -104,7 +104,9 @@ class HighsSession:
     def run(self, name: str, *, time_limit: float, mip_gap: float,
             start: np.ndarray | None = None) -> StageResult:
         h, hs = self.h, self._hs
-        h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
+        # HiGHS compares time_limit with its run time summed over every run of this
+        # instance, so each run's limit is set on top of what earlier runs used.
+        h.setOptionValue("time_limit", float(h.getRunTime() + max(time_limit, 0.01)))
         h.setOptionValue("mip_rel_gap", float(mip_gap))
         h.setOptionValue("mip_abs_gap", 1e-6)
         # Binaries within HiGHS's default 1e-6 of 0 still offer hours: with a large
@@ -147,6 +149,34 @@ class HighsSession:
                                message="infeasible (or unbounded)")
         return StageResult(name, "error", seconds=seconds,
                            message=f"HiGHS stopped with status {h.modelStatusToString(status)}")
+
+    def relaxed(self, name: str, *, time_limit: float, fix: dict[int, float] | None = None,
+                method: str = "ipm") -> StageResult:
+        """Solve the LP relaxation (``method`` "ipm" or "simplex"), optionally with some
+        variables fixed (by label); the model is left as it was."""
+        h = self.h
+        cols = self._ints.astype(np.int32)
+        lp = h.getLp()
+        fixed_cols = np.array([self.col(lab) for lab in (fix or {})], dtype=np.int32)
+        old_lo = np.asarray(lp.col_lower_)[fixed_cols]
+        old_up = np.asarray(lp.col_upper_)[fixed_cols]
+        if len(fixed_cols):
+            vals = np.array(list(fix.values()), dtype=float)  # type: ignore[union-attr]
+            h.changeColsBounds(len(fixed_cols), fixed_cols, vals, vals)
+        if len(cols):
+            h.changeColsIntegrality(len(cols), cols, np.zeros(len(cols), np.uint8))
+        h.setOptionValue("solver", method)
+        was_mip, self.is_mip = self.is_mip, False
+        try:
+            return self.run(name, time_limit=time_limit, mip_gap=1.0)
+        finally:
+            self.is_mip = was_mip
+            h.setOptionValue("solver", "choose")
+            if len(cols):
+                h.changeColsIntegrality(len(cols), cols, np.ones(len(cols), np.uint8))
+            if len(fixed_cols):
+                h.changeColsBounds(len(fixed_cols), fixed_cols, old_lo, old_up)
+            h.clearSolver()
 
     def fix_integers(self, x: np.ndarray) -> None:
         """Fix every integer column at its (rounded) value in ``x``; they become continuous
