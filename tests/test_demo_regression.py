@@ -41,7 +41,7 @@ def test_demo_plan_shape(solved):
     figures = kpis(scenario, plan)
     assert {a.line for a in plan.activations} == LINES
     assert figures["lines_activated"] == 7 < len(scenario.lines) == 20
-    assert figures["first_delivery_week"] == 7
+    assert figures["first_delivery_week"] == 8
     assert math.isclose(figures["on_time_share"], 1.0, rel_tol=1e-6)
 
 

@@ -28,7 +28,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-console = Console(highlight=False)
+console = Console(highlight=False, soft_wrap=True)  # messages stay one greppable line
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)  # messages stay one line: greppable
 
 F = TypeVar("F", bound=Callable[..., Any])

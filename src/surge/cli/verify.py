@@ -85,12 +85,11 @@ def print_summary(p: Plan, result: Verification, seconds: float) -> None:
 
 
 def print_violations(result: Verification) -> None:
+    """One line per violation (rule, week, objects, message): greppable at any width."""
     if not result.violations:
         return
-    table = Table(title=f"{len(result.violations):,} violations")
-    for col in ("rule", "objects", "week", "message"):
-        table.add_column(col, overflow="fold")
+    console.print(f"[bold red]{len(result.violations):,} violations[/bold red]")
     for v in result.violations:
-        table.add_row(v.rule, escape(", ".join(v.objects)),
-                      "" if v.week is None else str(v.week), escape(v.message))
-    console.print(table)
+        week = "" if v.week is None else f" week {v.week}"
+        objects = f" [{escape(', '.join(v.objects))}]" if v.objects else ""
+        console.print(f"[red]{v.rule}[/red]{week}{objects}: {escape(v.message)}")

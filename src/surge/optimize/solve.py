@@ -375,9 +375,18 @@ def diagnose_infeasible(d: ModelData) -> str:
 # --- reading the plan back -------------------------------------------------------------
 
 
+ROUND_DECIMALS = 7  # solver noise (~1e-9) is rounded away: 49.9999999991 -> 50.0
+
+
 def _values(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Quantities of a variable family: rounded to 1e-7 units, those below 1e-6 dropped.
+
+    Rounding moves any constraint by at most 5e-8 per term, well inside the plan format's
+    tolerance (1e-6 relative to the size of the terms), and gives exact round numbers
+    where the solver returned them up to its own tolerances.
+    """
     out = np.where(labels >= 0, x[np.clip(labels, 0, None)], 0.0)
-    out = np.nan_to_num(out, nan=0.0)
+    out = np.round(np.nan_to_num(out, nan=0.0), ROUND_DECIMALS)
     return np.where(out >= EPS_QUANTITY, out, 0.0)
 
 
@@ -456,8 +465,7 @@ def pooled_shipments(b: Built, x: np.ndarray) -> list[dict]:
     d, tau = b.d, b.d.sc.transport.lead_time_weeks
     if not d.pool_out:
         return []
-    out = np.where(b.ship_out >= 0, np.nan_to_num(x[np.clip(b.ship_out, 0, None)]), 0.0)
-    inn = np.where(b.ship_in >= 0, np.nan_to_num(x[np.clip(b.ship_in, 0, None)]), 0.0)
+    out, inn = _values(x, b.ship_out), _values(x, b.ship_in)
     rows = []
     for t in range(d.T):
         by_item: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
@@ -487,7 +495,8 @@ def pooled_shipments(b: Built, x: np.ndarray) -> list[dict]:
     for r in rows:
         key = (r["item"], r["from"], r["to"], r["week"])
         merged[key] = merged.get(key, 0.0) + r["quantity"]
-    return [{"item": i, "from": a, "to": z, "week": t, "arrival_week": t + tau, "quantity": q}
+    return [{"item": i, "from": a, "to": z, "week": t, "arrival_week": t + tau,
+             "quantity": round(q, ROUND_DECIMALS)}
             for (i, a, z, t), q in merged.items() if q >= EPS_QUANTITY]
 
 
