@@ -33,7 +33,7 @@ demo: $(STAMP)
 	$(SURGE) plan $(DEMO) -o $(DEMO_OUT)/plan.json
 	$(SURGE) verify $(DEMO) $(DEMO_OUT)/plan.json
 	$(SURGE) risk $(DEMO) $(DEMO_OUT)/plan.json --runs 10000 --seed 7 -o $(DEMO_OUT)/risk.json
-	$(SURGE) report $(DEMO) $(DEMO_OUT)/plan.json --risk $(DEMO_OUT)/risk.json -o $(DEMO_OUT)/report.html
+	$(SURGE) report $(DEMO) $(DEMO_OUT)/plan.json --risk $(DEMO_OUT)/risk.json --explain -o $(DEMO_OUT)/report.html
 	@echo "open $(DEMO_OUT)/report.html"
 
 test: $(TSTAMP)
