@@ -154,10 +154,11 @@ def _run_stages(built: Built, info: SolveInfo, solver: str, limit: float, gap: f
         session = HighsSession(m, threads=threads)
         info.export_s = time.perf_counter() - t0
 
-    def run(name: str, objective: np.ndarray, start: np.ndarray | None) -> StageResult:
+    def run(name: str, objective: np.ndarray, start: np.ndarray | None,
+            share: float = 1.0) -> StageResult:
         if session is not None:
             session.set_objective(objective)
-            res = session.run(name, time_limit=left(), mip_gap=gap, start=start)
+            res = session.run(name, time_limit=left() * share, mip_gap=gap, start=start)
         else:
             m.objective = _expression(m, objective)
             res = run_linopy(m, name, solver, time_limit=left(), mip_gap=gap, threads=threads)
@@ -213,7 +214,7 @@ def stage(name: str, vec: np.ndarray, start: np.ndarray, b: Built,
     best = start
     best_value = float(vec @ start)
     # Simplex gives exact vertices and is quick on small models; interior point scales.
-    method = "simplex" if session.n_cols < 20_000 else "ipm"
+    method = "simplex" if session.n_cols < 8_000 else "ipm"
     if lp.has_solution:
         x_lp = np.nan_to_num(lp.x)
         for threshold in (0.5, 0.1, 1e-6):  # fewer lines first; the last one rounds all up
@@ -234,7 +235,14 @@ def stage(name: str, vec: np.ndarray, start: np.ndarray, b: Built,
         res = StageResult(name, "optimal", best_value, min(bound, best_value), seconds, "", best)
         info.stages.append(res)
         return res
-    res = run(name, vec, best)
+    if lp.seconds * 3 > left():
+        # HiGHS's root LP (simplex) cannot be interrupted and is slower than the interior
+        # point relaxation: without time for it, branching would only overrun the limit.
+        res = StageResult(name, "feasible", best_value, bound, seconds,
+                          "time limit reached: best rounded plan, LP relaxation bound", best)
+        info.stages.append(res)
+        return res
+    res = run(name, vec, best, 0.85)  # headroom: HiGHS's root LP ignores the time limit
     res.seconds += seconds
     if res.bound is None or (bound is not None and bound > res.bound):
         res.bound = bound

@@ -77,9 +77,18 @@ class HighsSession:
             upper = np.where(M.sense != ">", M.b, np.inf)
             h.addRows(A.shape[0], lower, upper, A.nnz, A.indptr, A.indices, A.data)
         self.h = h
+        # HiGHS does not check its time limit everywhere (crossover, some presolve steps);
+        # an interrupt callback on the wall clock makes every run stop near its deadline.
+        self._deadline = float("inf")
+        for event in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt):
+            event += self._interrupt_when_late
         self.n_cols = len(self.vlabels)
         self.is_mip = len(ints) > 0
         self._ints = ints
+
+    def _interrupt_when_late(self, event: object) -> None:
+        if time.perf_counter() > self._deadline:
+            event.interrupt()  # type: ignore[attr-defined]
 
     def col(self, label: int) -> int:
         c = int(self.col_of[label])
@@ -107,6 +116,7 @@ class HighsSession:
         # HiGHS compares time_limit with its run time summed over every run of this
         # instance, so each run's limit is set on top of what earlier runs used.
         h.setOptionValue("time_limit", float(h.getRunTime() + max(time_limit, 0.01)))
+        self._deadline = time.perf_counter() + max(time_limit, 0.01) + 0.5
         h.setOptionValue("mip_rel_gap", float(mip_gap))
         h.setOptionValue("mip_abs_gap", 1e-6)
         # Binaries within HiGHS's default 1e-6 of 0 still offer hours: with a large
