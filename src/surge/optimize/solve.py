@@ -217,19 +217,22 @@ def stage(name: str, vec: np.ndarray, start: np.ndarray, b: Built,
     method = "simplex" if session.n_cols < 8_000 else "ipm"
     if lp.has_solution:
         x_lp = np.nan_to_num(lp.x)
-        for threshold in (0.5, 0.1, 1e-6):  # fewer lines first; the last one rounds all up
-            fixed = _fix_from_relaxation(b, x_lp, threshold)
-            heur = session.relaxed(f"{name}-fixed", time_limit=max(left() * 0.25, 1.0),
-                                   fix=fixed, method=method)
-            if heur.has_solution and heur.x is not None:
-                x_h = np.nan_to_num(heur.x)
-                for lab, val in fixed.items():
-                    x_h[lab] = val
-                x_h = drop_idle_options(b, x_h)
-                if float(vec @ x_h) < best_value:
-                    best, best_value = x_h, float(vec @ x_h)
-                if bound is not None and best_value <= bound + max(gap * abs(best_value), 1e-6):
-                    break
+        candidates = [_fix_from_relaxation(b, x_lp, th) for th in (0.5, 0.1, 1e-6)]
+    else:  # no relaxation in time: every line, its largest option, as early as allowed
+        candidates = [_fix_all_lines(b)]
+    for fixed in candidates:  # fewer lines first; the last one rounds all up
+        share = 0.25 if len(candidates) > 1 else 0.6
+        heur = session.relaxed(f"{name}-fixed", time_limit=max(left() * share, 1.0),
+                               fix=fixed, method=method)
+        if heur.has_solution and heur.x is not None:
+            x_h = np.nan_to_num(heur.x)
+            for lab, val in fixed.items():
+                x_h[lab] = val
+            x_h = drop_idle_options(b, x_h)
+            if float(vec @ x_h) < best_value:
+                best, best_value = x_h, float(vec @ x_h)
+            if bound is not None and best_value <= bound + max(gap * abs(best_value), 1e-6):
+                break
     seconds = time.perf_counter() - t0
     if bound is not None and best_value <= bound + max(gap * abs(best_value), 1e-6):
         res = StageResult(name, "optimal", best_value, min(bound, best_value), seconds, "", best)
@@ -252,6 +255,19 @@ def stage(name: str, vec: np.ndarray, start: np.ndarray, b: Built,
             res.value <= res.bound + max(gap * abs(res.value), 1e-6):
         res.status, res.message = "optimal", ""
     return res
+
+
+def _fix_all_lines(b: Built) -> dict[int, float]:
+    """Activation values (by label): every line on its option with most hours, from its
+    earliest start (the most capacity as early as possible)."""
+    d = b.d
+    best: dict[str, int] = {}
+    for k, line in enumerate(d.opt_line):
+        if line not in best or d.opt_hours[k] > d.opt_hours[best[line]]:
+            best[line] = k
+    chosen = set(best.values())
+    return {int(lab): float(k in chosen) for k in range(len(d.opt_id)) for lab in b.act[k]
+            if lab >= 0}
 
 
 def _fix_from_relaxation(b: Built, x: np.ndarray, threshold: float = 1e-6) -> dict[int, float]:
