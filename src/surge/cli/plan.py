@@ -8,12 +8,13 @@ from typing import Annotated, Optional
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.markup import escape
 from rich.table import Table
 
 from surge.cli.common import app, console, err_console, handle_errors, print_problems
-from surge.errors import SurgeError
+from surge.errors import SolverError, SurgeError
 from surge.optimize import solve
-from surge.plan.model import Plan
+from surge.plan.model import Plan, PlanObjective
 from surge.scenario import load_with_problems
 from surge.scenario.model import Scenario
 
@@ -51,14 +52,17 @@ def plan_command(
     1 for anything else.
     """
     sc = load_scenario(scenario, with_ or [], set_ or [])
-    result = run_solve(sc, time_limit=time_limit, gap=gap, threads=threads, solver=solver)
+    try:
+        result = run_solve(sc, time_limit=time_limit, gap=gap, threads=threads, solver=solver)
+    except SolverError as exc:  # the plan file is written in every case, an error one too
+        result = Plan(scenario=sc.name, status="error", message=str(exc),
+                      objective=PlanObjective(mode=sc.objective.mode))
     result.to_json(output)
     print_plan_summary(sc, result)
     console.print(f"wrote {output}")
-    if result.status == "infeasible":
-        raise typer.Exit(3)
-    if result.status == "error":
-        raise typer.Exit(1)
+    if result.status in ("infeasible", "error"):
+        err_console.print(f"[red bold]{result.status}:[/red bold] {escape(result.message)}")
+        raise typer.Exit(3 if result.status == "infeasible" else 1)
 
 
 def load_scenario(path: Path, overlays: list[Path], sets: list[str]) -> Scenario:
