@@ -209,19 +209,12 @@ def stage(name: str, vec: np.ndarray, start: np.ndarray, b: Built,
         return run(name, vec, start)
     t0 = time.perf_counter()
     session.set_objective(vec)
-    lp = session.relaxed(f"{name}-relaxation", time_limit=max(left() * 0.5, 1.0))
-    bound = float(lp.value) if lp.has_solution and lp.value is not None else None
-    best = start
-    best_value = float(vec @ start)
     # Simplex gives exact vertices and is quick on small models; interior point scales.
     method = "simplex" if session.n_cols < 8_000 else "ipm"
-    if lp.has_solution:
-        x_lp = np.nan_to_num(lp.x)
-        candidates = [_fix_from_relaxation(b, x_lp, th) for th in (0.5, 0.1, 1e-6)]
-    else:  # no relaxation in time: every line, its largest option, as early as allowed
-        candidates = [_fix_all_lines(b)]
-    for fixed in candidates:  # fewer lines first; the last one rounds all up
-        share = 0.25 if len(candidates) > 1 else 0.6
+    best, best_value = start, float(vec @ start)
+
+    def try_fixed(fixed: dict[int, float], share: float) -> None:
+        nonlocal best, best_value
         heur = session.relaxed(f"{name}-fixed", time_limit=max(left() * share, 1.0),
                                fix=fixed, method=method)
         if heur.has_solution and heur.x is not None:
@@ -231,8 +224,26 @@ def stage(name: str, vec: np.ndarray, start: np.ndarray, b: Built,
             x_h = drop_idle_options(b, x_h)
             if float(vec @ x_h) < best_value:
                 best, best_value = x_h, float(vec @ x_h)
+
+    if name == "service":
+        # Every line on, as early as allowed, is the most capacity there can be (with
+        # monotone ramps); when it meets every due date, S = 0 is optimal (S >= 0).
+        try_fixed(_fix_all_lines(b), 0.3)
+        if best_value <= 1e-6:
+            res = StageResult(name, "optimal", best_value, 0.0, time.perf_counter() - t0, "",
+                              best)
+            info.stages.append(res)
+            return res
+    lp = session.relaxed(f"{name}-relaxation", time_limit=max(left() * 0.5, 1.0))
+    bound = float(lp.value) if lp.has_solution and lp.value is not None else None
+    if lp.has_solution:
+        x_lp = np.nan_to_num(lp.x)
+        for threshold in (0.5, 0.1, 1e-6):  # fewer lines first; the last one rounds all up
+            try_fixed(_fix_from_relaxation(b, x_lp, threshold), 0.25)
             if bound is not None and best_value <= bound + max(gap * abs(best_value), 1e-6):
                 break
+    elif name != "service":  # no relaxation in time: every line on, if that is feasible
+        try_fixed(_fix_all_lines(b), 0.6)
     seconds = time.perf_counter() - t0
     if bound is not None and best_value <= bound + max(gap * abs(best_value), 1e-6):
         res = StageResult(name, "optimal", best_value, min(bound, best_value), seconds, "", best)
