@@ -228,7 +228,7 @@ def stage(name: str, vec: np.ndarray, start: np.ndarray, b: Built,
     if name == "service":
         # Every line on, as early as allowed, is the most capacity there can be (with
         # monotone ramps); when it meets every due date, S = 0 is optimal (S >= 0).
-        try_fixed(_fix_all_lines(b), 0.3)
+        try_fixed(_fix_all_lines(b), 0.5)
         if best_value <= 1e-6:
             res = StageResult(name, "optimal", best_value, 0.0, time.perf_counter() - t0, "",
                               best)
