@@ -24,12 +24,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from surge.errors import InputError, Problem, ScenarioError
-from surge.scenario.load import _Yaml12Resolver, read_file, validate
+from surge.scenario.load import read_file, validate, yaml12
 from surge.scenario.model import Scenario
 
 Where = tuple[str, "int | None"]  # (file or --set text, line 1-based or None)
@@ -109,10 +108,7 @@ def read_overlay(path: str | Path) -> _Map:
         raise InputError(f"{label}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{label}: cannot read ({exc})") from None
-    yaml = YAML(typ="rt")
-    yaml.Resolver = _Yaml12Resolver
-    yaml.version = (1, 2)
-    yaml.allow_duplicate_keys = False
+    yaml = yaml12("rt")
     try:
         doc = yaml.load(io.StringIO(text))
     except YAMLError as exc:
@@ -233,11 +229,8 @@ def _parse_path(text: str) -> list[str | int]:
 
 def parse_scalar(text: str, label: str) -> Any:
     """A value written on the command line, read as YAML 1.2 (``0``, ``1.5``, ``NO``, ``[1, 2]``)."""
-    yaml = YAML(typ="safe", pure=True)
-    yaml.Resolver = _Yaml12Resolver
-    yaml.version = (1, 2)
     try:
-        return yaml.load(io.StringIO(text)) if text.strip() else ""
+        return yaml12().load(io.StringIO(text)) if text.strip() else ""
     except YAMLError as exc:
         raise InputError(f"{label}: cannot read the value {text!r}: "
                          f"{' '.join(str(exc).split())}") from None

@@ -82,16 +82,23 @@ class _Yaml12Resolver(VersionedResolver):
         return {ch: list(r) for ch, r in _Yaml12Resolver._rules.items()}
 
 
+def yaml12(typ: str = "safe") -> YAML:
+    """A YAML reader with the format's rules: YAML 1.2 whatever the file's directive, only
+    ``true``/``false`` as booleans, duplicate keys refused. ``typ="rt"`` keeps line numbers."""
+    yaml = YAML(typ=typ, pure=True)
+    yaml.Resolver = _Yaml12Resolver
+    yaml.version = (1, 2)
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
 def read_document(text: str, name: str = "<input>") -> Any:
     """Parse YAML 1.2 (or JSON, a subset of it); duplicate keys are errors."""
     if not text.strip():
         raise InputError(f"{name}: the file is empty, expected a scenario")
     if name.lower().endswith(".json"):
         return _read_json(text, name)
-    yaml = YAML(typ="safe", pure=True)
-    yaml.Resolver = _Yaml12Resolver
-    yaml.version = (1, 2)
-    yaml.allow_duplicate_keys = False
+    yaml = yaml12()
     try:
         doc = yaml.load(io.StringIO(text))
     except MarkedYAMLError as exc:
