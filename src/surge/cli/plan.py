@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -12,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from surge.cli.common import app, console, err_console, handle_errors, print_problems
-from surge.errors import SolverError, SurgeError
+from surge.errors import SolverError
 from surge.optimize import solve
 from surge.plan.model import Plan, PlanObjective
 from surge.scenario import load_with_problems
@@ -76,29 +75,26 @@ def load_scenario(path: Path, overlays: list[Path], sets: list[str]) -> Scenario
     return sc
 
 
-def run_solve(sc: Scenario, **kwargs: object) -> Plan:
+def run_solve(sc: Scenario, *, time_limit: float | None, gap: float | None,
+              threads: int | None, solver: str) -> Plan:
     """Solve with a Rich display of the stages (on stderr)."""
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err_console, transient=False) as progress:
         tasks: dict[str, int] = {}
-        t0 = [time.perf_counter()]
+
+        def finish_all() -> None:
+            for task in tasks.values():
+                progress.update(task, completed=1, total=1)
 
         def step(name: str) -> None:
-            for task in tasks.values():
-                progress.update(task, completed=1, total=1)
+            finish_all()
             tasks[name] = progress.add_task(STEPS.get(name, name), total=None)
-            t0[0] = time.perf_counter()
 
         try:
-            result = solve(sc, progress=step, time_limit=kwargs.get("time_limit"),  # type: ignore[arg-type]
-                           mip_gap=kwargs.get("gap"), threads=kwargs.get("threads"),  # type: ignore[arg-type]
-                           solver=str(kwargs.get("solver", "highs")))
-        except SurgeError:
-            raise
+            return solve(sc, progress=step, time_limit=time_limit, mip_gap=gap,
+                         threads=threads, solver=solver)
         finally:
-            for task in tasks.values():
-                progress.update(task, completed=1, total=1)
-    return result
+            finish_all()
 
 
 def print_plan_summary(sc: Scenario, plan: Plan) -> None:

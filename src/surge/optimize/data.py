@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from surge.scenario.geo import haversine_km
-from surge.scenario.model import Scenario
+from surge.scenario.model import Offer, Scenario
 
 NEVER = 1 << 30  # "no week": an item that can never be at a site
 
@@ -25,6 +25,7 @@ class ModelData:
 
     sc: Scenario
     T: int
+    offers: dict[tuple[str, str], Offer] = field(default_factory=dict)  # (supplier, item)
     # line options, one entry per (line, option) that can start within the horizon
     opt_line: list[str] = field(default_factory=list)
     opt_id: list[str] = field(default_factory=list)
@@ -58,7 +59,7 @@ class ModelData:
         return [f"{line}/{opt}" for line, opt in zip(self.opt_line, self.opt_id)]
 
 
-def _hours_start(option_lead: int, est: int, ramp: list[float]) -> int:
+def hours_start(option_lead: int, est: int, ramp: list[float]) -> int:
     """First week an option started at ``est`` offers hours."""
     first = next((k for k, r in enumerate(ramp) if r > 0), len(ramp))
     return est + option_lead + first
@@ -68,6 +69,7 @@ def prepare(sc: Scenario) -> ModelData:
     """Flatten ``sc`` into the index sets of the model, pruned by reachability."""
     T = sc.weeks
     d = ModelData(sc=sc, T=T)
+    d.offers = {(sup.id, o.item): o for sup in sc.suppliers for o in sup.offers}
     sites = sc.by_id("sites")
     ops = sc.operations
 
@@ -95,7 +97,7 @@ def prepare(sc: Scenario) -> ModelData:
     # Where can each operation run, from which week (line hours only)?
     first_hours: dict[tuple[str, str], int] = {}  # (operation, site) -> first week with hours
     for k in range(len(rows)):
-        start = _hours_start(int(d.opt_lead[k]), int(d.opt_est[k]), d.opt_ramp[k])
+        start = hours_start(int(d.opt_lead[k]), int(d.opt_est[k]), d.opt_ramp[k])
         for op in ops:
             if op.capability in d.opt_caps[k]:
                 key = (op.id, d.opt_site[k])

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import linopy
 import numpy as np
 
-from surge.optimize.data import NEVER, ModelData
+from surge.optimize.data import NEVER, ModelData, hours_start
 from surge.optimize.terms import Terms
 
 
@@ -84,20 +84,17 @@ def define_variables(m: linopy.Model, d: ModelData) -> Built:
                 continue
             site = d.opt_site[k]
             ready = [d.earliest.get((site, i), NEVER) for i in op.consumes]
-            first_hours = d.opt_est[k] + d.opt_lead[k] + next(
-                (j for j, r in enumerate(d.opt_ramp[k]) if r > 0), len(d.opt_ramp[k]))
-            first = max([int(first_hours)] + ready)
+            first_hours = hours_start(int(d.opt_lead[k]), int(d.opt_est[k]), d.opt_ramp[k])
+            first = max([first_hours] + ready)
             last = T - 1 - op.lead_time_weeks
             if first <= last:
                 prod_mask[p, k, first:last + 1] = True
     prod = m.add_variables(lower=0, coords=[d.ops, options, weeks],
                            dims=["operation", "option", "week"], mask=prod_mask,
                            name="prod") if K and P else None
-
-    offers = {(s.id, o.item): o for s in sc.suppliers for o in s.offers}
     buy_mask = np.zeros((len(d.buy_lanes), T), dtype=bool)
     for j, (sid, item, _site) in enumerate(d.buy_lanes):
-        o = offers[(sid, item)]
+        o = d.offers[(sid, item)]
         for t in range(o.available_from_week, T - o.lead_time_weeks):
             buy_mask[j, t] = o.capacity(t) > 0
     buy = m.add_variables(lower=0, coords=[[f"{s}/{i}/{x}" for s, i, x in d.buy_lanes], weeks],
@@ -247,9 +244,8 @@ def define_material_balance(b: Built) -> None:
         for item, qty in op.consumes.items():
             in_node = np.array([ni.get((site, item), -1) for site in d.opt_site])
             bal.add(b.prod[p], qty / op.yield_, in_node[:, None], weeks[None, :])
-    offers = {(s.id, o.item): o for s in sc.suppliers for o in s.offers}
     if d.buy_lanes:
-        lead = np.array([offers[(sid, item)].lead_time_weeks for sid, item, _ in d.buy_lanes])
+        lead = np.array([d.offers[(sid, item)].lead_time_weeks for sid, item, _ in d.buy_lanes])
         to = np.array([ni[(site, item)] for _, item, site in d.buy_lanes])
         bal.add(b.buy, -1.0, to[:, None], weeks[None, :] + lead[:, None])
     tau = sc.transport.lead_time_weeks
@@ -303,8 +299,7 @@ def define_supply(b: Built) -> None:
     sup = Terms({"offer": [f"{s}/{i}" for s, i in offer_keys], "week": range(T)})
     lane_offer = np.array([oi[(s, i)] for s, i, _ in d.buy_lanes])
     sup.add(b.buy, 1.0, lane_offer[:, None], np.arange(T)[None, :])
-    offers = {(s.id, o.item): o for s in sc.suppliers for o in s.offers}
-    cap = np.array([[offers[key].capacity(t) for t in range(T)] for key in offer_keys])
+    cap = np.array([[d.offers[key].capacity(t) for t in range(T)] for key in offer_keys])
     m.add_constraints(sup.expression(m) <= sup.array(cap), name="supplier-capacity",
                       mask=sup.array(sup.count() > 0, bool))
 
@@ -416,8 +411,7 @@ def cost_terms(b: Built, parts: tuple[str, ...] = ("activation", "operating", "p
     if K and len(d.ops) and "operating" in parts:
         c.add(b.prod, b.hours_per_good[:, None, None] * d.opt_cph[None, :, None], 0)
     if d.buy_lanes and "purchase" in parts:
-        offers = {(s.id, o.item): o for s in sc.suppliers for o in s.offers}
-        price = np.array([offers[(s, i)].unit_price for s, i, _ in d.buy_lanes])
+        price = np.array([d.offers[(s, i)].unit_price for s, i, _ in d.buy_lanes])
         c.add(b.buy, price[:, None], 0)
     if d.ship_lanes and "transport" in parts:
         c.add(b.ship, d.ship_cost[:, None], 0)

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from surge.errors import SolverError, SurgeError
 from surge.optimize.data import ModelData, prepare
 from surge.optimize.model import Built, create_model
 from surge.optimize.solver import HighsSession, StageResult, run_linopy
@@ -94,8 +93,9 @@ def solve_detailed(
     solver: str = "highs",
     progress: Progress | None = None,
     keep: bool = False,
-) -> tuple[Plan, "Solved"]:
-    """Like :func:`solve`, also returning the built model and solver (``keep=True``)."""
+) -> tuple[Plan, "Solved | None"]:
+    """Like :func:`solve`, also returning the built model and solver (``keep=True``);
+    ``None`` instead when the model could not be built (out of memory)."""
     obj = scenario.objective
     limit = float(time_limit if time_limit is not None else obj.time_limit_s)
     gap = float(mip_gap if mip_gap is not None else obj.mip_gap)
@@ -119,10 +119,11 @@ def solve_detailed(
         t0 = time.perf_counter()
         plan = _make_plan(scenario, built, solved, info)
         info.extract_s = time.perf_counter() - t0
-    except SurgeError:
-        raise
     except MemoryError:
-        return _error_plan(scenario, "out of memory while building or solving the model", info), None  # type: ignore[return-value]
+        plan = Plan(scenario=scenario.name, status="error",
+                    message="out of memory while building or solving the model",
+                    objective=PlanObjective(mode=scenario.objective.mode))
+        return plan.model_copy(update={"solver": info.to_dict()}), None
     plan = plan.model_copy(update={"solver": info.to_dict()})
     if not keep and solved.session is not None:
         solved.session = None
@@ -451,11 +452,10 @@ def _make_plan(sc: Scenario, b: Built, solved: Solved, info: SolveInfo) -> Plan:
             continue  # numerical dust on an option that is not activated
         key = (d.ops[p], d.opt_line[k], int(t))
         production[key] = production.get(key, 0.0) + float(prod[p, k, t])
-    offers = {(s.id, o.item): o for s in sc.suppliers for o in s.offers}
     buy = _values(x, b.buy)
     purchases = [{"supplier": d.buy_lanes[j][0], "item": d.buy_lanes[j][1],
                   "site": d.buy_lanes[j][2], "week": int(t),
-                  "arrival_week": int(t) + offers[d.buy_lanes[j][:2]].lead_time_weeks,
+                  "arrival_week": int(t) + d.offers[d.buy_lanes[j][:2]].lead_time_weeks,
                   "quantity": float(buy[j, t])} for j, t in zip(*np.nonzero(buy))]
     tau = sc.transport.lead_time_weeks
     ship = _values(x, b.ship)
@@ -542,8 +542,3 @@ def _bound(stage: StageResult, value: float) -> float:
     if stage.bound is None:
         return 0.0
     return float(min(stage.bound, value))
-
-
-def _error_plan(sc: Scenario, message: str, info: SolveInfo) -> Plan:
-    return Plan(scenario=sc.name, status="error", message=message,
-                objective=PlanObjective(mode=sc.objective.mode))
