@@ -15,6 +15,7 @@ from typing import Literal
 import linopy
 import numpy as np
 
+from surge import interrupt
 from surge.errors import SolverError
 
 StageStatus = Literal["optimal", "feasible", "infeasible", "no-solution", "error"]
@@ -87,7 +88,7 @@ class HighsSession:
         self._ints = ints
 
     def _interrupt_when_late(self, event: object) -> None:
-        if time.perf_counter() > self._deadline:
+        if time.perf_counter() > self._deadline or interrupt.requested():
             event.interrupt()  # type: ignore[attr-defined]
 
     def col(self, label: int) -> int:
@@ -129,6 +130,7 @@ class HighsSession:
             h.setSolution(sol)
         t0 = time.perf_counter()
         h.run()
+        interrupt.check()  # Ctrl-C: stop here, nothing of this run is used
         seconds = time.perf_counter() - t0
         status = h.getModelStatus()
         info = h.getInfo()

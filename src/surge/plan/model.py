@@ -13,9 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from surge.errors import PlanFileError
+from pydantic import BaseModel, ConfigDict, Field
 
 EPS_QUANTITY = 1e-6  # quantities below this are left out of a plan file
 
@@ -122,36 +120,29 @@ class Plan(BaseModel):
         return self.normalized().model_dump(mode="json", by_alias=True)
 
     def to_json(self, path: str | Path | None = None) -> str:
+        """The plan as JSON text; written atomically to ``path`` when given."""
         text = json.dumps(self.to_dict(), indent=1, allow_nan=False)
         if path is not None:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            Path(path).write_text(text + "\n", encoding="utf-8")
+            from surge.fileio import write_text
+
+            write_text(path, text + "\n")
         return text
 
     @classmethod
     def read(cls, path: str | Path) -> "Plan":
-        """Read a plan file; a file that is not a plan gives a :class:`PlanFileError`."""
-        p = Path(path)
-        try:
-            data = json.loads(p.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise PlanFileError(f"{p}: no such file") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise PlanFileError(f"{p}: not a JSON plan file ({exc})") from None
-        return cls.from_dict(data, str(p))
+        """Read a plan file strictly (:mod:`surge.plan.reader`); a file that is not a plan
+        gives a :class:`PlanFileError`."""
+        from surge.plan.reader import read_plan
+
+        return read_plan(path)
 
     @classmethod
     def from_dict(cls, data: Any, label: str = "plan") -> "Plan":
-        try:
-            return cls.model_validate(data)
-        except ValidationError as exc:
-            lines = []
-            for err in exc.errors():
-                where = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in err["loc"])
-                lines.append(f"{where.replace('.[', '[')}: {err['msg']}, got {err.get('input')!r}")
-            raise PlanFileError(
-                f"{label}: not a valid plan (format v1):\n  " + "\n  ".join(lines)
-            ) from None
+        """A plan from data built in Python (lax types: ``surge_plan`` may be left out);
+        files are read with the strict rules of :meth:`read`."""
+        from surge.plan.reader import plan_from_data
+
+        return plan_from_data(data, label, strict=False)
 
     # --- tables for notebooks ------------------------------------------------------------
 

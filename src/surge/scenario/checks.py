@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from surge.errors import Problem
+from surge.scenario.ranges import horizon_problems as _horizon_problems
+from surge.scenario.ranges import magnitude_problems
 
 KINDS = ("items", "operations", "organizations", "sites", "lines", "suppliers", "demands")
 
@@ -67,6 +69,8 @@ def consistency_problems(raw: dict[str, Any]) -> list[Problem]:
     _check_inventory(raw, ids, out)
     _check_uncertainty(raw, ids, out)
     _check_usefulness(raw, out)
+    out.extend(magnitude_problems(raw))
+    out.extend(_horizon_problems(raw))
     return out
 
 
@@ -123,29 +127,27 @@ def _bom_cycle(raw: dict[str, Any]) -> list[str]:
                 if isinstance(item, str) and item != produces:  # self-loops reported apart
                     edges[item].append((str(oid), produces))
     state: dict[str, int] = {}  # 1 on stack, 2 done
-    stack: list[str] = []
-
-    def visit(node: str) -> list[str]:
-        state[node] = 1
-        stack.append(node)
-        for op, nxt in edges.get(node, []):
+    for root in sorted(edges):  # depth-first, without recursion: a BOM may be 1,000s deep
+        if root in state:
+            continue
+        state[root] = 1
+        stack: list[tuple[str, int]] = [(root, 0)]
+        while stack:
+            node, k = stack[-1]
+            nexts = edges.get(node, [])
+            if k == len(nexts):
+                stack.pop()
+                state[node] = 2
+                continue
+            stack[-1] = (node, k + 1)
+            nxt = nexts[k][1]
             if state.get(nxt) == 1:
-                start = stack.index(nxt)
-                path = stack[start:] + [nxt]
+                names = [n for n, _ in stack]
+                path = names[names.index(nxt):] + [nxt]
                 return [f"'{p}'" for p in path]
             if nxt not in state:
-                found = visit(nxt)
-                if found:
-                    return found
-        stack.pop()
-        state[node] = 2
-        return []
-
-    for node in sorted(edges):
-        if node not in state:
-            found = visit(node)
-            if found:
-                return found
+                state[nxt] = 1
+                stack.append((nxt, 0))
     return []
 
 

@@ -16,12 +16,15 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import DuplicateKeyError, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.resolver import VersionedResolver, implicit_resolvers
 
 from surge.errors import InputError, Problem, ScenarioError
+from surge.fileio import read_text
 from surge.scenario import model as m
 from surge.scenario.checks import consistency_problems
+from surge.scenario.limits import check_document
 from surge.scenario.types import show
 
 # Which model sits at a path of field names (list indices and free-form keys removed);
@@ -82,11 +85,34 @@ class _Yaml12Resolver(VersionedResolver):
         return {ch: list(r) for ch, r in _Yaml12Resolver._rules.items()}
 
 
+class _MergeConstructor(SafeConstructor):
+    """Merge keys (``<<``) may add keys but never hide one: a key given both in the mapping
+    and by a merge (or by two merges) is a duplicate key."""
+
+    def flatten_mapping(self, node: Any) -> Any:
+        super().flatten_mapping(node)
+        merged = getattr(node, "merge", None)
+        if not merged:
+            return
+        seen: dict[Any, Any] = {}
+        for key_node, _ in node.value:
+            key = getattr(key_node, "value", None)
+            if not isinstance(key, str):
+                continue
+            if key in seen:
+                raise DuplicateKeyError("while constructing a mapping", node.start_mark,
+                                        f'found duplicate key "{key}" (also given by a merge '
+                                        "key <<)", key_node.start_mark)
+            seen[key] = key_node
+
+
 def yaml12(typ: str = "safe") -> YAML:
     """A YAML reader with the format's rules: YAML 1.2 whatever the file's directive, only
     ``true``/``false`` as booleans, duplicate keys refused. ``typ="rt"`` keeps line numbers."""
     yaml = YAML(typ=typ, pure=True)
     yaml.Resolver = _Yaml12Resolver
+    if typ == "safe":
+        yaml.Constructor = _MergeConstructor
     yaml.version = (1, 2)
     yaml.allow_duplicate_keys = False
     return yaml
@@ -97,7 +123,9 @@ def read_document(text: str, name: str = "<input>") -> Any:
     if not text.strip():
         raise InputError(f"{name}: the file is empty, expected a scenario")
     if name.lower().endswith(".json"):
-        return _read_json(text, name)
+        doc = _read_json(text, name)
+        check_document(doc, name)
+        return doc
     yaml = yaml12()
     try:
         doc = yaml.load(io.StringIO(text))
@@ -112,8 +140,11 @@ def read_document(text: str, name: str = "<input>") -> Any:
         raise InputError(f"{name}: cannot read YAML: {exc}") from None
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # explicit !!tags
         raise InputError(f"{name}: cannot read YAML: {exc}") from None
+    except MemoryError:
+        raise InputError(f"{name}: cannot read YAML: out of memory") from None
     if doc is None:
         raise InputError(f"{name}: the document is empty, expected a scenario")
+    check_document(doc, name)
     return doc
 
 
@@ -144,21 +175,16 @@ def _read_json(text: str, name: str) -> Any:
         raise InputError(
             f"{name}: cannot read JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from None
+    except RecursionError:
+        raise InputError(f"{name}: cannot read JSON: nested too deeply") from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise InputError(f"{name}: cannot read JSON: {exc}") from None
 
 
 def read_file(path: str | Path) -> Any:
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{p}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{p}: is a directory, expected a scenario file") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise InputError(f"{p}: cannot read ({exc.strerror})") from None
-    return read_document(text, str(p))
+    """The parsed document of a scenario (or overlay) file, read with the input limits of
+    :mod:`surge.fileio` and :mod:`surge.scenario.limits`."""
+    return read_document(read_text(path, "scenario file"), str(path))
 
 
 def validate(raw: Any) -> tuple[m.Scenario | None, list[Problem]]:

@@ -14,6 +14,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -205,7 +206,7 @@ def _week_distribution(value: Any) -> dict[int, float]:
     out: dict[int, float] = {}
     for key, p in value.items():
         try:
-            k = as_whole(int(key) if isinstance(key, str) and key.strip().lstrip("-").isdigit() else key)
+            k = as_whole(int(key) if isinstance(key, str) and re.fullmatch(r"-?[0-9]+", key) else key)
         except ValueError:
             raise ValueError(f"key {key!r} must be a whole number of weeks") from None
         if k < 0:
