@@ -87,13 +87,12 @@ def check_output(path: Path, inputs: Iterable[Path | None] = (), option: str = "
     """
     for other in inputs:
         if other is not None and _same(path, Path(other)):
-            raise InputError(f"{option} {path}: cannot write the output over an input file "
-                             f"({other}); choose another path")
+            raise InputError(f"cannot write {option} {path}: it is also an input of the "
+                             f"command ({other}); choose another path")
     if path.is_dir():
         raise InputError(f"cannot write {path}: it is a directory")
-    if path.exists():
-        if not _writable(path.stat().st_mode) or not os.access(path, os.W_OK):
-            raise InputError(f"cannot write {path}: the file is read-only")
+    if path.exists() and (not _writable(path.stat().st_mode) or not os.access(path, os.W_OK)):
+        raise InputError(f"cannot write {path}: the file is read-only")
     folder = path.parent
     while not folder.exists():  # missing folders are created: the first existing one counts
         if folder.is_symlink() or folder == folder.parent:

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from surge.cli.common import app, console, handle_errors, print_problems
+from surge.cli.inputs import SetOption, WithOption, load_scenario
 from surge.scenario import load_with_problems
 from surge.scenario.model import Scenario
 
@@ -19,6 +20,8 @@ from surge.scenario.model import Scenario
 def check(
     scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print problems only.")] = False,
+    with_: WithOption = None,
+    set_: SetOption = None,
 ) -> None:
     """Check a scenario against every rule of the format and summarise it.
 
@@ -27,8 +30,11 @@ def check(
     every line were converted at once and every supplier delivered at full capacity.
     Exit code 0 if valid (warnings allowed), 2 if not.
     """
-    sc, problems = load_with_problems(scenario)
-    print_problems(problems)
+    if with_ or set_:
+        sc, problems = load_scenario(scenario, with_, set_), []
+    else:
+        sc, problems = load_with_problems(scenario)
+        print_problems(problems)
     if not quiet:
         print_summary(sc)
     console.print(f"[green]ok[/green] {scenario}: valid scenario"

@@ -11,8 +11,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from surge.cli.common import app, console, handle_errors
+from surge.cli.inputs import guard_output
+from surge.errors import InputError
 from surge.explain.compare import Comparison, compare
 from surge.explain.story import amount
+from surge.fileio import write_text
 from surge.plan.model import Plan
 from surge.scenario import load
 
@@ -29,13 +32,19 @@ def compare_command(
 ) -> None:
     """Compare two plans: S and C and their parts, activations added, removed or moved,
     deliveries, and the suppliers whose orders changed most. Exit code 0, 2 for bad input."""
+    guard_output(json_out, [plan_a, plan_b, scenario], "--json")
     sc = load(scenario) if scenario is not None else None
     a, b = Plan.read(plan_a), Plan.read(plan_b)
+    if a.scenario != b.scenario:
+        raise InputError(f"{plan_a} is a plan of scenario '{a.scenario}' and {plan_b} of "
+                         f"'{b.scenario}': compare plans of one scenario")
+    if sc is not None and a.scenario != sc.name:
+        raise InputError(f"the plans are of scenario '{a.scenario}', but {scenario} is "
+                         f"'{sc.name}'")
     result = compare(a, b, sc, names=(plan_a.name, plan_b.name))
     print_comparison(result)
     if json_out is not None:
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps(result.to_dict(), indent=1) + "\n", encoding="utf-8")
+        write_text(json_out, json.dumps(result.to_dict(), indent=1) + "\n")
         console.print(f"wrote {json_out}")
 
 

@@ -11,9 +11,16 @@ from rich.markup import escape
 from rich.table import Table
 
 from surge.cli.common import app, console, err_console, handle_errors
-from surge.cli.plan import load_scenario
+from surge.cli.inputs import (
+    SetOption,
+    WithOption,
+    check_plan_of,
+    guard_output,
+    load_scenario,
+)
 from surge.explain import Explanation, explain
 from surge.explain.story import amount, bottleneck_sentence, shortfall_sentence
+from surge.fileio import write_text
 from surge.plan.model import Plan
 from surge.report.data import check_plan_matches
 
@@ -23,10 +30,8 @@ from surge.report.data import check_plan_matches
 def explain_command(
     scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
     plan: Annotated[Path, typer.Argument(help="Plan file (JSON) of that scenario.")],
-    with_: Annotated[Optional[list[Path]], typer.Option(
-        "--with", help="Overlay file(s) applied to the scenario (see docs/whatif.md).")] = None,
-    set_: Annotated[Optional[list[str]], typer.Option(
-        "--set", help="One-line change, e.g. suppliers.cellco.offers[0].capacity_per_week=0.")] = None,
+    with_: WithOption = None,
+    set_: SetOption = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Bottlenecks to show.")] = 10,
     confirm: Annotated[int, typer.Option(
         "--confirm", min=0, help="Top bottlenecks to confirm by re-planning.")] = 3,
@@ -42,16 +47,17 @@ def explain_command(
     weeks, confirms the top ones by re-planning with the limit relaxed, and names the
     missed due dates with what is used to the full upstream. Exit code 0, 2 for bad input.
     """
-    sc = load_scenario(scenario, with_ or [], set_ or [])
+    guard_output(json_out, [scenario, plan, *(with_ or [])], "--json")
+    sc = load_scenario(scenario, with_, set_)
     the_plan = Plan.read(plan)
+    check_plan_of(sc, the_plan, plan, scenario, with_, set_)
     check_plan_matches(sc, the_plan)
     with err_console.status("Pricing the plan's limits...") as status:
         result = explain(sc, the_plan, confirm_top=confirm, time_limit=time_limit,
                          progress=lambda step: status.update(f"Explaining: {step}"))
     print_explanation(result, sc.currency, top)
     if json_out is not None:
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps(result.to_dict(), indent=1) + "\n", encoding="utf-8")
+        write_text(json_out, json.dumps(result.to_dict(), indent=1) + "\n")
         console.print(f"wrote {json_out}")
 
 

@@ -10,8 +10,15 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from surge.cli.common import app, console, err_console, handle_errors
 from surge.errors import SurgeError
+from surge.fileio import check_output
 from surge.scenario import validate
-from surge.scenario.generate import LINES_RANGE, WEEKS_RANGE, check_size, output_format, write
+from surge.scenario.generate import (
+    LINES_RANGE,
+    WEEKS_RANGE,
+    check_size,
+    output_format,
+    write,
+)
 from surge.scenario.generate import generate as generate_scenario
 
 
@@ -39,6 +46,7 @@ def generate(
     Example: [bold]surge generate --lines 300 --weeks 26 --seed 7 -o s300.yaml[/bold]
     """
     check_size(lines, weeks, seed)
+    check_output(output)
     kind = output_format(output, fmt)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err_console, transient=True) as progress:

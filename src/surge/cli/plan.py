@@ -6,16 +6,21 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from surge.cli.common import app, console, err_console, handle_errors, print_problems
-from surge.errors import SolverError
+from surge.cli.common import app, console, err_console, handle_errors
+from surge.cli.inputs import SetOption, WithOption, guard_output, load_scenario, what_if
+from surge.errors import InputError, SolverError
+from surge.interrupt import catch_sigint
 from surge.optimize import solve
 from surge.plan.model import Plan, PlanObjective
-from surge.scenario import load_with_problems
 from surge.scenario.model import Scenario
+
+__all__ = ["load_scenario", "plan_command"]
+
+MAX_THREADS = 1024
 
 STEPS = {
     "prepare": "index sets and pruning",
@@ -38,10 +43,8 @@ def plan_command(
         "--gap", min=0.0, max=0.999, help="Relative MIP gap per stage [default: objective.mip_gap].")] = None,
     threads: Annotated[Optional[int], typer.Option("--threads", min=1, help="Solver threads.")] = None,
     solver: Annotated[str, typer.Option("--solver", help="highs, or any solver linopy supports.")] = "highs",
-    with_: Annotated[Optional[list[Path]], typer.Option(
-        "--with", help="Overlay file(s) applied to the scenario, in order (see docs/whatif.md).")] = None,
-    set_: Annotated[Optional[list[str]], typer.Option(
-        "--set", help="One-line change, e.g. suppliers.cellco.offers[0].capacity_per_week=0.")] = None,
+    with_: WithOption = None,
+    set_: SetOption = None,
 ) -> None:
     """Plan a scenario: which lines to convert, when, and what to make, buy and ship.
 
@@ -50,12 +53,19 @@ def plan_command(
     Exit code 0 with a plan (optimal or feasible), 3 if infeasible, 2 for bad input,
     1 for anything else.
     """
-    sc = load_scenario(scenario, with_ or [], set_ or [])
+    guard_output(output, [scenario, *(with_ or [])])
+    check_threads(threads)
+    sc = load_scenario(scenario, with_, set_)
     try:
-        result = run_solve(sc, time_limit=time_limit, gap=gap, threads=threads, solver=solver)
+        with catch_sigint():
+            result = run_solve(sc, time_limit=time_limit, gap=gap, threads=threads,
+                               solver=solver)
     except SolverError as exc:  # the plan file is written in every case, an error one too
         result = Plan(scenario=sc.name, status="error", message=str(exc),
                       objective=PlanObjective(mode=sc.objective.mode))
+    changes = what_if(with_, set_)
+    if changes:
+        result.what_if = changes  # type: ignore[attr-defined]  # an extra key of the plan
     result.to_json(output)
     print_plan_summary(sc, result)
     console.print(f"wrote {output}")
@@ -64,15 +74,10 @@ def plan_command(
         raise typer.Exit(3 if result.status == "infeasible" else 1)
 
 
-def load_scenario(path: Path, overlays: list[Path], sets: list[str]) -> Scenario:
-    """The scenario, with what-if overlays and --set changes applied when given."""
-    if overlays or sets:
-        from surge.explain.whatif import load_with_overlays
-
-        return load_with_overlays(path, overlays, sets)
-    sc, problems = load_with_problems(path)
-    print_problems(problems)
-    return sc
+def check_threads(threads: int | None) -> None:
+    """Refuse more solver threads than the machine could ever use."""
+    if threads is not None and threads > MAX_THREADS:
+        raise InputError(f"--threads {threads}: at most {MAX_THREADS} threads are supported")
 
 
 def run_solve(sc: Scenario, *, time_limit: float | None, gap: float | None,

@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 
 from surge.cli.common import app, console, err_console, handle_errors
-from surge.errors import InputError
+from surge.cli.inputs import (
+    SetOption,
+    WithOption,
+    check_plan_of,
+    guard_output,
+    load_scenario,
+)
+from surge.fileio import read_text
 from surge.plan.model import Plan
-from surge.scenario import load
+from surge.plan.reader import load_json
 
 
 def read_risk(path: Path) -> Any:
-    """The JSON document of a risk file; its content is checked by the report."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not a JSON risk file ({exc})") from None
+    """The JSON document of a risk file (each key once, size limited); its content is
+    checked by the risk file's model."""
+    return load_json(read_text(path, "risk file (JSON)"), str(path), "risk file")
 
 
 @app.command()
@@ -39,6 +41,8 @@ def report(
         "--explain", help="Add a 'Why this plan' section: bottlenecks and missed due dates.")] = False,
     compare: Annotated[Optional[Path], typer.Option(
         "--compare", help="Add a section comparing the plan with this other plan file.")] = None,
+    with_: WithOption = None,
+    set_: SetOption = None,
 ) -> None:
     """Write the plan's report: one HTML file that opens offline in any browser.
 
@@ -50,8 +54,10 @@ def report(
     from surge.report import write_report
     from surge.report.data import check_risk
 
-    sc = load(scenario)
+    guard_output(output, [scenario, plan, risk, compare, *(with_ or [])])
+    sc = load_scenario(scenario, with_, set_)
     the_plan = Plan.read(plan)
+    check_plan_of(sc, the_plan, plan, scenario, with_, set_)
     risk_doc = check_risk(read_risk(risk), sc, str(risk)) if risk is not None else None
     extra = []
     if explain or compare is not None:

@@ -7,14 +7,27 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from surge.cli.common import app, console, err_console, handle_errors
+from surge.cli.inputs import (
+    SetOption,
+    WithOption,
+    check_plan_of,
+    guard_output,
+    load_scenario,
+)
 from surge.errors import InputError
+from surge.fileio import write_text
 from surge.plan.model import Plan
 from surge.risk.simulate import DEFAULT_CHUNK, DEFAULT_CRITICALITY_RUNS, simulate
-from surge.scenario import load
 
 
 @app.command()
@@ -40,6 +53,8 @@ def risk(
                           help="Runs (the first ones) that rank the suppliers and lines by how "
                                "much they matter; 0 skips the ranking.")
     ] = DEFAULT_CRITICALITY_RUNS,
+    with_: WithOption = None,
+    set_: SetOption = None,
 ) -> None:
     """Run PLAN many times under the disruptions of SCENARIO's `uncertainty` section.
 
@@ -47,17 +62,17 @@ def risk(
     the expected service S and which suppliers and lines matter most. The same seed gives
     the same numbers in-process and on any cluster.
     """
+    check_counts(runs=runs, seed=seed, chunk_size=chunk_size, cluster=cluster)
+    guard_output(output, [scenario, plan, *(with_ or [])])
     if runs < 1:
         raise InputError(f"--runs must be >= 1, got {runs}")
     if criticality_runs < 0:
         raise InputError(f"--criticality-runs must be >= 0, got {criticality_runs}")
     if chunk_size < 1:
         raise InputError(f"--chunk-size must be >= 1, got {chunk_size}")
-    sc = load(scenario)
+    sc = load_scenario(scenario, with_, set_)
     pl = Plan.read(plan)
-    if pl.scenario != sc.name:
-        raise InputError(f"{plan}: the plan is for scenario '{pl.scenario}', "
-                         f"but {scenario} is '{sc.name}'")
+    check_plan_of(sc, pl, plan, scenario, with_, set_)
     with Progress(TextColumn("simulating"), BarColumn(), MofNCompleteColumn(),
                   TimeRemainingColumn(), console=err_console, transient=True) as bar:
         task = bar.add_task("runs", total=runs)
@@ -65,9 +80,25 @@ def risk(
                        criticality_runs=criticality_runs, progress=lambda k: bar.advance(task, k))
     print_summary(doc, pl)
     if output:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(json.dumps(doc, indent=1, allow_nan=False) + "\n", encoding="utf-8")
+        write_text(output, json.dumps(doc, indent=1, allow_nan=False) + "\n")
         console.print(f"wrote {output}")
+
+
+MAX_RUNS = 100_000_000
+MAX_SEED = 2**63 - 1
+
+
+def check_counts(*, runs: int, seed: int, chunk_size: int, cluster: str | None) -> None:
+    """Refuse counts and a cluster address no run could use, naming the option."""
+    if runs > MAX_RUNS:
+        raise InputError(f"--runs {runs}: at most {MAX_RUNS:,} runs are supported")
+    if not 0 <= seed <= MAX_SEED:
+        raise InputError(f"--seed {seed}: must be between 0 and 2**63 - 1")
+    if chunk_size > MAX_RUNS:
+        raise InputError(f"--chunk-size {chunk_size}: at most {MAX_RUNS:,} runs per chunk")
+    if cluster is not None and not cluster.strip():
+        raise InputError("--cluster '': give 'local[:N]' or 'tcp://HOST:PORT', or leave the "
+                         "option out to run in this process")
 
 
 def print_summary(doc: dict, plan: Plan) -> None:

@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from surge.cli.common import app, console, handle_errors
+from surge.fileio import check_output, write_text
 from surge.scenario.model import Scenario
 
 
@@ -34,7 +35,8 @@ def schema(
     """
     text = json.dumps(scenario_schema(), indent=2)
     if output:
-        output.write_text(text + "\n", encoding="utf-8")
+        check_output(output)
+        write_text(output, text + "\n")
         console.print(f"wrote {output}")
     else:
         print(text)

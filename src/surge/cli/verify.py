@@ -11,9 +11,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from surge.cli.common import app, console, err_console, handle_errors
+from surge.cli.inputs import SetOption, WithOption, check_plan_of, load_scenario
 from surge.plan.model import Plan, is_close
 from surge.plan.verify import COST_PARTS, Verification, num, verify
-from surge.scenario import load
 
 
 @app.command("verify")
@@ -21,6 +21,8 @@ from surge.scenario import load
 def verify_command(
     scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
     plan: Annotated[Path, typer.Argument(help="Plan file (JSON, plan format v1).")],
+    with_: WithOption = None,
+    set_: SetOption = None,
 ) -> None:
     """Check every constraint of the scenario on a plan and recompute S and C from it.
 
@@ -28,8 +30,9 @@ def verify_command(
     breakdown, how many checks ran, and every violation with its objects and week.
     Exit code 0 if the plan holds, 1 if any rule is broken, 2 for bad input.
     """
-    sc = load(scenario)
+    sc = load_scenario(scenario, with_, set_)
     p = Plan.read(plan)
+    check_plan_of(sc, p, plan, scenario, with_, set_)
     began = time.perf_counter()
     result = verify(sc, p)
     seconds = time.perf_counter() - began

@@ -116,9 +116,9 @@ def write_report(
     """Write :func:`build_report`'s page to ``path`` (folders created) and return the path."""
     out = Path(path)
     page = build_report(scenario, plan, risk=risk, extra_sections=extra_sections)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(page, encoding="utf-8")
-    return out
+    from surge.fileio import write_text
+
+    return write_text(out, page)
 
 
 def plan_sections(scenario: Scenario, plan: Plan) -> list[Section]:

@@ -6,8 +6,8 @@ a model mixing 1e308 hours with unit quantities of 1 gives the empty plan labell
 or :data:`DEFAULT_LIMIT`; a value outside is an error naming the field, the value and the
 supported range.
 
->>> [str(p) for p in magnitude_problems({"lines": [{"hours_per_week": 1e308}]})]
-["lines[0].hours_per_week: 1e+308 is beyond the supported range (at most 10,000 [h/week]: larger values overflow the solver's precision)"]
+>>> print(magnitude_problems({"lines": [{"hours_per_week": 1e308}]})[0])
+lines[0].hours_per_week: 1e+308 is out of the supported range: at most 10,000 [h/week]
 """
 
 from __future__ import annotations
@@ -71,9 +71,8 @@ def _walk(node: Any, path: str, key: str, out: list[Problem]) -> None:
         if big:
             shown = f"{node:g}" if isinstance(node, float) else _short(node)
             units = f" [{unit}]" if unit else ""
-            out.append(Problem(path, f"{shown} is beyond the supported range (at most "
-                                     f"{limit:,.0f}{units}: larger values overflow the "
-                                     "solver's precision)"))
+            out.append(Problem(path, f"{shown} is out of the supported range: at most "
+                                     f"{limit:,.0f}{units}"))
 
 
 def _short(n: int) -> str:
