@@ -196,11 +196,20 @@ def test_cli_bad_sizes_exit_2(tmp_path, args, message):
     assert not out.exists()
 
 
-def test_cli_unwritable_path_exit_2(tmp_path):
+def test_cli_missing_folders_are_created_as_for_every_command(tmp_path):
     out = tmp_path / "missing" / "s.yaml"
     result = runner.invoke(surge.cli.app, ["generate", "-n", "5", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").startswith("surge: 1")
+
+
+def test_cli_unwritable_path_exit_2(tmp_path):
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    out = tmp_path / "a-file" / "s.yaml"
+    result = runner.invoke(surge.cli.app, ["generate", "-n", "5", "-o", str(out)])
     assert result.exit_code == 2
-    assert f"{out}: cannot write (No such file or directory)" in result.stderr.replace("\n", "")
+    assert (f"cannot write {out}: {tmp_path / 'a-file'} is a file, not a directory"
+            in result.stderr.replace("\n", ""))
 
 
 # --- planning -----------------------------------------------------------------------------

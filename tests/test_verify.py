@@ -604,13 +604,15 @@ def test_cli_unreadable_plan_exits_2(tmp_path: Path) -> None:
     assert "no such file" in result.output
 
 
-def test_cli_plan_of_another_scenario_is_a_warning(tmp_path: Path) -> None:
+def test_cli_plan_of_another_scenario_is_refused_in_one_line(tmp_path: Path) -> None:
     plan = hand_plan()
     plan["scenario"] = "another one"
     result = runner.invoke(surge.cli.app, ["verify", str(EXAMPLE), str(write(tmp_path, plan))])
-    assert result.exit_code == 0, result.output
-    assert ("warning [scenario-name] the plan is for scenario 'another one', this scenario is "
-            "'one line, one part'") in result.output
+    assert result.exit_code == 2, result.output
+    assert "the plan is for scenario 'another one'" in result.output
+    assert "not 'one line, one part'" in result.output
+    assert "give the scenario the plan was made for" in result.output
+    assert len(result.output.strip().splitlines()) == 1
 
 
 # --- the optimiser's plans -------------------------------------------------------------

@@ -3,7 +3,7 @@ a plan checked against that scenario, and the guard on output paths.
 
 A plan made with ``--with``/``--set`` records them under its ``what_if`` key (each overlay
 by name and SHA-256 of its content); every command that reads a plan with its scenario
-refuses, in one line, a plan of another scenario or one made with other changes.
+refuses, in one line, a plan of another scenario or one made with changes it is not given.
 """
 
 from __future__ import annotations
@@ -61,10 +61,14 @@ def _shown(record: dict[str, Any]) -> str:
 
 def check_plan_of(sc: Scenario, plan: Plan, plan_path: Path, scenario_path: Path,
                   overlays: list[Path] | None = None, sets: list[str] | None = None) -> None:
-    """Refuse, in one line, a plan of another scenario or made with other what-if changes."""
+    """Refuse, in one line, a plan of another scenario, or a plan made with what-if changes
+    that this command is not given (the same files, by content, and the same ``--set``).
+
+    A plan made without changes may be looked at under a what-if (does it still hold, what
+    is its risk there?): that is allowed."""
     if plan.scenario != sc.name:
-        raise InputError(f"{plan_path}: the plan is for scenario '{plan.scenario}', but "
-                         f"{scenario_path} is '{sc.name}': give the scenario the plan was made for")
+        raise InputError(f"{plan_path}: the plan is for scenario '{plan.scenario}', not "
+                         f"'{sc.name}' ({scenario_path}): give the scenario the plan was made for")
     recorded = (plan.model_extra or {}).get("what_if") or {}
     given = what_if(overlays, sets)
     if not isinstance(recorded, dict):
@@ -74,7 +78,7 @@ def check_plan_of(sc: Scenario, plan: Plan, plan_path: Path, scenario_path: Path
         return (tuple(f.get("sha256") for f in r.get("with", []) if isinstance(f, dict)),
                 tuple(r.get("set", [])))
 
-    if key(recorded) != key(given):
+    if recorded and key(recorded) != key(given):
         raise InputError(f"{plan_path}: the plan was made with {_shown(recorded)}, but this "
                          f"command was given {_shown(given)}: give the same what-if changes")
 

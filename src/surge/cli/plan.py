@@ -60,8 +60,10 @@ def plan_command(
         with catch_sigint():
             result = run_solve(sc, time_limit=time_limit, gap=gap, threads=threads,
                                solver=solver)
-    except SolverError as exc:  # the plan file is written in every case, an error one too
-        result = Plan(scenario=sc.name, status="error", message=str(exc),
+    except (SolverError, MemoryError, RecursionError, ValueError, ArithmeticError) as exc:
+        # the plan file is written in every case, an error one too
+        what = str(exc) if isinstance(exc, SolverError) else f"{type(exc).__name__}: {exc}"
+        result = Plan(scenario=sc.name, status="error", message=what,
                       objective=PlanObjective(mode=sc.objective.mode))
     changes = what_if(with_, set_)
     if changes:

@@ -145,6 +145,9 @@ class HighsSession:
             bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None
         else:
             bound = value if status == ms.kOptimal else None
+        if status == ms.kModelEmpty:  # no variables at all: the empty plan, value 0
+            return StageResult(name, "optimal", 0.0, 0.0, seconds, "",
+                               np.full(self.col_of.shape[0], np.nan))
         if status == ms.kOptimal:
             return StageResult(name, "optimal", value, bound if bound is not None else value,
                                seconds, "", x)

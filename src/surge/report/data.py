@@ -102,6 +102,9 @@ def deliveries(scenario: Scenario, plan: Plan) -> pd.DataFrame:
             "demand": d.id, "item": d.item, "site": d.site, "week": np.arange(scenario.weeks),
             "due": due, "delivered": got, "cum_due": due.cumsum(), "cum_delivered": got.cumsum(),
         }))
+    if not frames:  # a scenario without demands: an empty table with the same columns
+        return pd.DataFrame(columns=["demand", "item", "site", "week", "due", "delivered",
+                                     "cum_due", "cum_delivered"])
     return pd.concat(frames, ignore_index=True)
 
 
