@@ -414,12 +414,35 @@ def test_weighted_mode_checks_the_value() -> None:
     plan = hand_plan()
     plan["objective"] = {"mode": "weighted", "service": 0.0, "cost": 126000.0,
                          "service_bound": None, "cost_bound": None, "value": 125000.0,
-                         "bound": 124000.0}
+                         "bound": 125000.0}
     assert only(check(plan, raw, fix_claims=False), "claimed-value") == [
         "objective.value is 125,000 but the plan's own numbers give 126,000 "
         "(claimed minus recomputed: -1,000)"]
     plan["objective"]["value"] = 126000.0
+    plan["objective"]["bound"] = 126000.0
     assert check(plan, raw, fix_claims=False).ok
+
+
+def test_an_optimal_plan_with_its_bound_outside_the_gap_is_flagged() -> None:
+    raw = minimal(objective={"mode": "weighted", "late_penalty": 10})
+    plan = hand_plan()
+    plan["objective"] = {"mode": "weighted", "service": 0.0, "cost": 126000.0,
+                         "service_bound": None, "cost_bound": None, "value": 126000.0,
+                         "bound": 0.0}
+    assert only(check(plan, raw, fix_claims=False), "optimal-gap") == [
+        "the plan says optimal, but objective.value 126,000 and its bound 0 are 126,000 "
+        "apart, more than the mip_gap of 0.0001 allows"]
+    plan["status"] = "feasible"  # a feasible plan may be far from its bound
+    assert check(plan, raw, fix_claims=False).ok
+
+
+def test_overflowing_quantities_never_pass() -> None:
+    plan = hand_plan()
+    plan["deliveries"][0]["quantity"] = 1e308
+    result = verify(load(minimal()), Plan.from_dict(plan))
+    assert not result.ok
+    assert "quantity" in result.rules
+    assert any("at most 1e+12" in v.message for v in result.violations if v.rule == "quantity")
 
 
 def test_missing_claims() -> None:

@@ -34,6 +34,7 @@ from surge.plan.model import Plan, is_close
 from surge.scenario.model import Scenario
 
 TOL = 1e-6  # the plan format's tolerance, relative to the size of the terms
+MAX_QUANTITY = 1e12  # larger quantities overflow sums and tolerances: never a real plan
 EARTH_RADIUS_KM = 6371.0
 COST_PARTS = ("activation", "operating", "purchase", "transport")
 
@@ -110,9 +111,14 @@ def verify(scenario: Scenario, plan: Plan) -> Verification:
     -------
     Verification with ``ok`` true when no rule is broken.
     """
-    v = _Verifier(scenario, plan)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is a violation, below
+        return _run(_Verifier(scenario, plan))
+
+
+def _run(v: _Verifier) -> Verification:
+    """The checks in order; each family reads the plan index the earlier ones built."""
     v.check_header()
-    if not plan.has_plan:
+    if not v.plan.has_plan:
         v.check_empty_plan()
         return v.result()
     v.check_format()
@@ -127,8 +133,10 @@ def verify(scenario: Scenario, plan: Plan) -> Verification:
     v.check_stock_balance()
     v.compute_service()
     v.compute_costs()
+    v.check_overflow()
     v.check_policy()
     v.check_claims()
+    v.check_gap()
     return v.result()
 
 
@@ -273,10 +281,12 @@ class _Verifier:
         for kind in ("production", "purchases", "shipments", "deliveries"):
             for i, r in enumerate(getattr(self.plan, kind)):
                 self.checks["quantity"] += 1
-                if not math.isfinite(r.quantity) or r.quantity < -TOL:
+                if not math.isfinite(r.quantity) or not -TOL <= r.quantity <= MAX_QUANTITY:
                     self.add("quantity", (kind,), r.week,
                              f"{kind}[{i}] has quantity {num(r.quantity)}; quantities must be "
-                             "finite and >= 0", max(0.0, -r.quantity))
+                             "finite and >= 0" + ("" if not r.quantity >= MAX_QUANTITY else
+                                                  f" and at most {MAX_QUANTITY:g}"),
+                             max(0.0, -r.quantity))
 
     def in_horizon(self, kind: str, weeks: np.ndarray, what: str, objs: list[tuple[str, ...]],
                    rows: np.ndarray) -> np.ndarray:
@@ -723,6 +733,38 @@ class _Verifier:
                     self.add("claimed-bound", (key,), None,
                              f"{key} is {num(bound)}, above the value {num(value)} it bounds "
                              "from below")
+
+    def check_overflow(self) -> None:
+        """Recomputed S and C must be finite: an overflow never passes (inf in a tolerance
+        would let anything through)."""
+        numbers = {"service S": self.service, "cost C": self.cost, **(self.costs or {})}
+        self.checks["overflow"] += len(numbers)
+        for name, x in numbers.items():
+            if x is None or not math.isfinite(x):
+                self.add("overflow", (name,), None,
+                         f"{name} recomputed from the plan is {x}: the plan's numbers overflow")
+
+    def check_gap(self) -> None:
+        """A plan claimed ``optimal`` has its value and proven bound within the gap."""
+        if self.plan.status != "optimal":
+            return
+        obj, gap = self.plan.objective, self.sc.objective.mip_gap
+        extra = obj.model_extra or {}
+        if self.sc.objective.mode == "weighted":
+            pairs = [("objective.value", extra.get("value"), extra.get("bound"))]
+        else:
+            pairs = [("objective.service", obj.service, obj.service_bound),
+                     ("objective.cost", obj.cost, obj.cost_bound)]
+        for key, value, bound in pairs:
+            if not (isinstance(value, (int, float)) and isinstance(bound, (int, float))):
+                continue
+            self.checks["optimal-gap"] += 1
+            allowed = max(gap, TOL) * max(abs(value), 1.0) + TOL
+            if not (math.isfinite(value) and math.isfinite(bound)) or value - bound > allowed:
+                self.add("optimal-gap", (key,), None,
+                         f"the plan says optimal, but {key} {num(value)} and its bound "
+                         f"{num(bound)} are {num(value - bound)} apart, more than the mip_gap "
+                         f"of {num(gap)} allows")
 
     def claim(self, rule: str, key: str, claimed: Any, actual: float) -> None:
         self.checks[rule] += 1
