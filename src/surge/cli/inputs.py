@@ -87,3 +87,14 @@ def guard_output(path: Path | None, inputs: list[Path | None], option: str = "--
     """:func:`surge.fileio.check_output` for an optional output."""
     if path is not None:
         check_output(path, inputs, option)
+
+
+def read_risk_file(path: Path, sc: Scenario) -> dict[str, Any]:
+    """The one reader of risk files on the command line: JSON with each key once, within
+    the input size limit, then checked against the risk format for scenario ``sc``."""
+    from surge.fileio import read_text
+    from surge.plan.reader import load_json
+    from surge.report.data import check_risk
+
+    doc = load_json(read_text(path, "risk file (JSON)"), str(path), "risk file")
+    return check_risk(doc, sc, str(path))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
 
@@ -14,16 +14,9 @@ from surge.cli.inputs import (
     check_plan_of,
     guard_output,
     load_scenario,
+    read_risk_file,
 )
-from surge.fileio import read_text
 from surge.plan.model import Plan
-from surge.plan.reader import load_json
-
-
-def read_risk(path: Path) -> Any:
-    """The JSON document of a risk file (each key once, size limited); its content is
-    checked by the risk file's model."""
-    return load_json(read_text(path, "risk file (JSON)"), str(path), "risk file")
 
 
 @app.command()
@@ -52,13 +45,12 @@ def report(
     Exit code 0 when written, 2 for bad input.
     """
     from surge.report import write_report
-    from surge.report.data import check_risk
 
     guard_output(output, [scenario, plan, risk, compare, *(with_ or [])])
     sc = load_scenario(scenario, with_, set_)
     the_plan = Plan.read(plan)
     check_plan_of(sc, the_plan, plan, scenario, with_, set_)
-    risk_doc = check_risk(read_risk(risk), sc, str(risk)) if risk is not None else None
+    risk_doc = read_risk_file(risk, sc) if risk is not None else None
     extra = []
     if explain or compare is not None:
         from surge.explain.report import extra_sections

@@ -138,14 +138,24 @@ def read_document(text: str, name: str = "<input>") -> Any:
         raise InputError(f"{name}: cannot read YAML at {where}: {what}") from None
     except YAMLError as exc:
         raise InputError(f"{name}: cannot read YAML: {exc}") from None
-    except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # explicit !!tags
-        raise InputError(f"{name}: cannot read YAML: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{name}: cannot read YAML: nested too deeply") from None
+    except (ValueError, TypeError, OverflowError) as exc:  # explicit !!tags, huge integers
+        raise InputError(f"{name}: cannot read YAML: {_plain_reason(exc)}") from None
     except MemoryError:
         raise InputError(f"{name}: cannot read YAML: out of memory") from None
     if doc is None:
         raise InputError(f"{name}: the document is empty, expected a scenario")
     check_document(doc, name)
     return doc
+
+
+def _plain_reason(exc: Exception) -> str:
+    """The reason of a parse error in a reader's words (no advice meant for programmers)."""
+    text = str(exc)
+    if "integer string conversion" in text:
+        return "an integer of more than 4,300 digits; no scenario number needs so many"
+    return text
 
 
 def _duplicate_key(exc: Exception) -> str:
@@ -178,7 +188,7 @@ def _read_json(text: str, name: str) -> Any:
     except RecursionError:
         raise InputError(f"{name}: cannot read JSON: nested too deeply") from None
     except ValueError as exc:  # an integer of more than 4,300 digits
-        raise InputError(f"{name}: cannot read JSON: {exc}") from None
+        raise InputError(f"{name}: cannot read JSON: {_plain_reason(exc)}") from None
 
 
 def read_file(path: str | Path) -> Any:

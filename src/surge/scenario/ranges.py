@@ -30,7 +30,6 @@ LIMITS: dict[str, tuple[float, str]] = {
     "weight_kg": (1e6, "kg"),
     "unmet_weeks": (5_200, "weeks"),
     "lead_time_weeks": (5_200, "weeks"),
-    "week": (5_200, "week"),
     "late_penalty": (1e9, "per unit-week"),
     "fixed_cost": (1e12, "currency"),
     "weekly_cost": (1e12, "currency/week"),
@@ -40,6 +39,10 @@ LIMITS: dict[str, tuple[float, str]] = {
     "budget": (1e13, "currency"),
     "time_limit_s": (1e7, "s"),
 }
+
+
+CHECKED_ELSEWHERE = {"week", "weeks", "lat", "lon", "surge"}
+"""Fields whose range the model checks already (a due week lies within the horizon)."""
 
 
 def magnitude_problems(raw: Any) -> list[Problem]:
@@ -61,7 +64,7 @@ def _walk(node: Any, path: str, key: str, out: list[Problem]) -> None:
         for i, v in enumerate(node):
             _walk(v, f"{path}[{i}]", key, out)
     elif isinstance(node, (int, float)) and not isinstance(node, bool):
-        if isinstance(node, float) and not math.isfinite(node):
+        if key in CHECKED_ELSEWHERE or isinstance(node, float) and not math.isfinite(node):
             return  # reported by the type checks as not a finite number
         limit, unit = LIMITS.get(key, (DEFAULT_LIMIT, ""))
         try:
