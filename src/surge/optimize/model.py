@@ -360,11 +360,21 @@ def useful_output(sc) -> dict[str, float]:  # noqa: ANN001
             users.setdefault(item, []).append(op)
     memo: dict[str, float] = {}
 
-    def need(item: str) -> float:
-        if item not in memo:
+    def need(root: str) -> float:
+        stack = [root]  # without recursion: a bill of materials may be 1,000s of levels deep
+        while stack:
+            item = stack[-1]
+            if item in memo:
+                stack.pop()
+                continue
+            pending = [op.produces for op in users.get(item, []) if op.produces not in memo]
+            if pending:
+                stack.extend(pending)
+                continue
             memo[item] = demand.get(item, 0.0) + sum(
-                need(op.produces) * op.consumes[item] / op.yield_ for op in users.get(item, []))
-        return memo[item]
+                memo[op.produces] * op.consumes[item] / op.yield_ for op in users.get(item, []))
+            stack.pop()
+        return memo[root]
 
     return {it.id: need(it.id) for it in sc.items}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -75,12 +76,31 @@ def plan_from_data(data: Any, label: str = "plan", *, strict: bool = True) -> Pl
             where = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in err["loc"])
             problems.append(f"{where.replace('.[', '[')}: {err['msg']}, got {err.get('input')!r}")
         plan = None
+    if strict:
+        problems += _python_names(data)
     if plan is not None and strict:
         problems += _row_extras(plan)
     if problems:
         raise PlanFileError(f"{label}: not a valid plan (format v1):\n  " + "\n  ".join(problems))
     assert plan is not None
     return plan
+
+
+def _python_names(data: dict[str, Any]) -> list[str]:
+    """A row key spelt as the Python field (``from_``) instead of the format's (``from``)."""
+    out = []
+    for key in _LISTS:
+        rows = data.get(key)
+        if not isinstance(rows, list):
+            continue
+        row_model = typing.get_args(Plan.model_fields[key].annotation)[0]
+        renamed = {n: f.alias for n, f in row_model.model_fields.items() if f.alias not in (None, n)}
+        for i, row in enumerate(rows):
+            for name in renamed.keys() & (row.keys() if isinstance(row, dict) else set()):
+                expected = [f.alias or n for n, f in row_model.model_fields.items()]
+                out.append(f"{key}[{i}]: unknown key '{name}' (expected keys: "
+                           f"{', '.join(expected)})")
+    return out
 
 
 def _row_extras(plan: Plan) -> list[str]:
