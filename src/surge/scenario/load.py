@@ -126,6 +126,10 @@ def read_document(text: str, name: str = "<input>") -> Any:
         doc = _read_json(text, name)
         check_document(doc, name)
         return doc
+    doc = _read_yaml_fast(text)
+    if doc is not None:
+        check_document(doc, name)
+        return doc
     yaml = yaml12()
     try:
         doc = yaml.load(io.StringIO(text))
@@ -148,6 +152,20 @@ def read_document(text: str, name: str = "<input>") -> Any:
         raise InputError(f"{name}: the document is empty, expected a scenario")
     check_document(doc, name)
     return doc
+
+
+def _read_yaml_fast(text: str) -> Any:
+    """The document read by libyaml (:mod:`surge.scenario.fastyaml`), or ``None`` when it
+    cannot be (then the pure reader reads it, and names the line of any error)."""
+    from surge.scenario import fastyaml
+
+    if not fastyaml.AVAILABLE:
+        return None
+    try:
+        return fastyaml.load_fast(text)
+    except (fastyaml.FastYamlError, ValueError, TypeError, OverflowError, RecursionError,
+            MemoryError):
+        return None
 
 
 def _plain_reason(exc: Exception) -> str:
