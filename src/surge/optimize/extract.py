@@ -26,9 +26,14 @@ def _values(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return np.where(out >= EPS_QUANTITY, out, 0.0)
 
 
-def make_plan(sc: Scenario, b: Built, solved: Solved) -> Plan:
+def make_plan(sc: Scenario, b: Built, solved: Solved, gap: float | None = None) -> Plan:
     """The plan file of a solve: the kept stage's solution read back, valued by
-    :func:`surge.plan.evaluate.evaluate` (not by the solver)."""
+    :func:`surge.plan.evaluate.evaluate` (not by the solver).
+
+    The status is ``optimal`` only when every stage's recomputed value is within ``gap``
+    (default ``objective.mip_gap``) of the stage's proven bound; otherwise ``feasible``,
+    with the gap in the message.
+    """
     mode = sc.objective.mode
     if solved.final is None or solved.final.x is None or solved.status in ("infeasible", "error"):
         status = solved.status if solved.status in ("infeasible", "error") else "error"
@@ -80,15 +85,43 @@ def make_plan(sc: Scenario, b: Built, solved: Solved) -> Plan:
     stages = {s.name: s for s in solved.stages}
     objective: dict = {"mode": mode, "service": ev.service, "cost": ev.cost}
     if mode == "weighted":
-        st = stages["weighted"]
-        objective.update(service_bound=None, cost_bound=None,
-                         value=ev.cost + sc.objective.late_penalty * ev.service,
-                         bound=_bound(st, ev.cost + sc.objective.late_penalty * ev.service))
+        value = ev.cost + sc.objective.late_penalty * ev.service
+        checked = [(stages["weighted"], value)]
+        objective.update(service_bound=None, cost_bound=None, value=value,
+                         bound=_bound(stages["weighted"], value))
     else:
+        checked = [(stages["service"], ev.service), (stages["cost"], ev.cost)]
         objective.update(service_bound=_bound(stages["service"], ev.service),
                          cost_bound=_bound(stages["cost"], ev.cost))
-    return plan.model_copy(update={"objective": PlanObjective(**objective),
+    status, message = solved.status, solved.message
+    misses = [m for st, v in checked
+              if (m := gap_miss(st, v, sc.objective.mip_gap if gap is None else gap))]
+    if misses:
+        status = "feasible"
+        message = "; ".join(([message] if message else []) + misses)
+    return plan.model_copy(update={"status": status, "message": message,
+                                   "objective": PlanObjective(**objective),
                                    "costs": Costs(**ev.costs_dict())})
+
+
+NOISE = 1e-5  # absolute difference of a recomputed value that is solver noise [objective]
+
+
+def gap_miss(stage: StageResult, value: float, gap: float) -> str:
+    """Why ``stage`` is not proven optimal for the plan's recomputed ``value`` ("" if it is).
+
+    A stage is proven when ``value <= bound + max(gap * |value|, 1e-6 * |value|, NOISE)``.
+    """
+    bound = stage.bound
+    if bound is None:
+        if stage.status == "optimal":
+            return ""
+        return f"{stage.name} stage: no proven bound"
+    if value <= bound + max(gap * abs(value), 1e-6 * abs(value), NOISE):
+        return ""
+    rel = (value - bound) / max(abs(value), 1e-9)
+    return (f"{stage.name} stage: plan value {value:,.2f} is {rel:.2%} above the proven "
+            f"bound {bound:,.2f} (gap allowed {gap:.2%})")
 
 
 def pooled_shipments(b: Built, x: np.ndarray) -> list[dict]:

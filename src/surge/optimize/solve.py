@@ -111,7 +111,7 @@ def solve_detailed(
         solved = _finish(built, stages, final, runner)
         say("extract")
         t0 = time.perf_counter()
-        plan = make_plan(scenario, built, solved)
+        plan = make_plan(scenario, built, solved, gap)
         info.extract_s = time.perf_counter() - t0
     except MemoryError:
         plan = Plan(scenario=scenario.name, status="error",
