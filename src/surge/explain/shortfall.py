@@ -175,13 +175,17 @@ def _policy_limits(sc: Scenario, plan: Plan) -> list[tuple[Limit, set[str]]]:
             item = sc.by_id("operations")[row.operation].produces
             by_org = made.setdefault(item, {})
             by_org[org_of[row.line]] = by_org.get(org_of[row.line], 0.0) + row.quantity
+        demanded = {d.item for d in sc.demands}  # the rule covers demanded items only
         for item, by_org in sorted(made.items()):
             total = sum(by_org.values())
+            if item not in demanded or total <= 0:
+                continue
             for org, q in sorted(by_org.items()):
-                if total > 0 and q >= SATURATED * share * total:
+                if SATURATED * share * total <= q <= (share + TOL) * total:  # the rule binds
                     out.append((Limit("organization-share", f"{item}/{org}",
                                       f"the share rule on {org}", None, None,
-                                      f"{org} makes {q / total:.0%} of {item}, the most allowed"),
+                                      f"{org} makes {q / total:.0%} of {item}, the limit of "
+                                      f"policy.max_share_per_organization = {share:g}"),
                                 {item}))
     ro = pol.restricted_origins
     if ro is not None and ro.max_share < 1:

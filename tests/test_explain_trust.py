@@ -1,0 +1,62 @@
+"""Explanations that do not mislead: real share limits, the root cause first, why nothing
+was planned, and no float noise shown as lateness."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import surge
+from surge.explain.shortfall import saturated_limits
+from surge.plan.model import Plan
+
+
+def two_orgs(share: float = 0.8) -> dict[str, Any]:
+    """Org a makes every ``part`` (not demanded) and 80% of the demanded ``unit``."""
+    return {
+        "surge": 1, "name": "two organisations", "start": "2026-01-05", "weeks": 4,
+        "items": [{"id": "kit"}, {"id": "part"}, {"id": "unit"}],
+        "operations": [
+            {"id": "make-part", "produces": "part", "consumes": {"kit": 1}, "capability": "p",
+             "hours_per_unit": 1},
+            {"id": "make-unit", "produces": "unit", "consumes": {"part": 1}, "capability": "u",
+             "hours_per_unit": 1}],
+        "organizations": [{"id": "a"}, {"id": "b"}],
+        "sites": [{"id": "sa", "organization": "a", "country": "FR", "lat": 48.8, "lon": 2.3},
+                  {"id": "sb", "organization": "b", "country": "FR", "lat": 48.8, "lon": 2.3}],
+        "lines": [
+            {"id": "la", "site": "sa", "options": [
+                {"id": "o", "capabilities": ["p", "u"], "hours_per_week": 500,
+                 "lead_time_weeks": 0}]},
+            {"id": "lb", "site": "sb", "options": [
+                {"id": "o", "capabilities": ["u"], "hours_per_week": 500,
+                 "lead_time_weeks": 0}]}],
+        "suppliers": [],
+        "inventory": [{"site": "sa", "item": "kit", "quantity": 100}],
+        "demands": [{"id": "order", "item": "unit", "site": "sa",
+                     "due": [{"week": 3, "quantity": 100}]}],
+        "policy": {"max_share_per_organization": share},
+    }
+
+
+def plan_of(sc: surge.Scenario, unit_a: float, unit_b: float) -> Plan:
+    return Plan(scenario=sc.name, status="feasible",
+                activations=[{"line": "la", "option": "o", "start_week": 0, "ready_week": 0},
+                             {"line": "lb", "option": "o", "start_week": 0, "ready_week": 0}],
+                production=[
+                    {"operation": "make-part", "line": "la", "week": 0, "quantity": 100},
+                    {"operation": "make-unit", "line": "la", "week": 1, "quantity": unit_a},
+                    {"operation": "make-unit", "line": "lb", "week": 1, "quantity": unit_b}])
+
+
+def share_details(sc: surge.Scenario, plan: Plan) -> list[str]:
+    return [lim.detail for lim, _ in saturated_limits(sc, plan)
+            if lim.kind == "organization-share"]
+
+
+def test_share_rule_is_blamed_only_where_it_binds_on_a_demanded_item() -> None:
+    sc = surge.load(two_orgs())
+    # part: 100% by a, but parts are not demanded, so the rule does not cover them
+    assert share_details(sc, plan_of(sc, 80, 20)) == [
+        "a makes 80% of unit, the limit of policy.max_share_per_organization = 0.8"]
+    # 60% is below the limit: nothing binds
+    assert share_details(sc, plan_of(sc, 60, 40)) == []
