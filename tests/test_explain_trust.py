@@ -60,3 +60,28 @@ def test_share_rule_is_blamed_only_where_it_binds_on_a_demanded_item() -> None:
         "a makes 80% of unit, the limit of policy.max_share_per_organization = 0.8"]
     # 60% is below the limit: nothing binds
     assert share_details(sc, plan_of(sc, 60, 40)) == []
+
+
+def test_the_root_cause_leads_and_limits_are_ranked() -> None:
+    """Without the German motor supplier no motor arrives before week 12: the W8 miss says
+    so first, and names at most five limits, the longest-held first."""
+    from pathlib import Path
+
+    from surge.explain.shortfall import diagnose
+    from surge.explain.story import shortfall_sentence
+    from surge.explain.whatif import load_with_overlays
+    from tests.conftest import solve_and_verify
+
+    root = Path(__file__).resolve().parents[1]
+    sc = load_with_overlays(root / "examples" / "uav-france.yaml",
+                            sets=["suppliers.de-motors.offers.motor.capacity_per_week=0"])
+    plan = solve_and_verify(sc)
+    first = diagnose(sc, plan)[0]
+    assert (first.demand, first.due_week) == ("order-main", 8)
+    assert first.cause == "no motor can arrive before week 12"
+    text = shortfall_sentence(first)
+    assert "Root cause: no motor can arrive before week 12. Also used to the full" in text
+    assert text.count(" a week used)") + text.count(" a week)") <= 5
+    spans = [(lim.last_week or 0) - (lim.first_week or 0) for lim in first.upstream
+             if lim.first_week is not None]
+    assert spans == sorted(spans, reverse=True)

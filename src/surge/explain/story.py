@@ -61,7 +61,14 @@ def shortfall_sentence(m: Miss) -> str:
         "never complete within the horizon"
     text = (f"{m.demand}: {amount(m.short)} {m.item} short at {m.site} by week {m.due_week} "
             f"({amount(m.delivered_cum)} of {amount(m.due_cum)} delivered); {done}.")
+    if m.cause:
+        text += f" Root cause: {m.cause}."
     if m.upstream:
-        parts = [f"{lim.label} {lim.weeks} ({lim.detail})" for lim in m.upstream]
-        text += " Used to the full upstream: " + "; ".join(parts) + "."
+        parts = [f"{lim.label} {lim.weeks} ({lim.detail})" for lim in m.upstream[:SHOWN]]
+        more = len(m.upstream) - SHOWN
+        head = " Also used to the full upstream: " if m.cause else " Used to the full upstream: "
+        text += head + "; ".join(parts) + (f"; and {more} more" if more > 0 else "") + "."
     return text
+
+
+SHOWN = 5  # limits named per missed due date, the ones explaining most of it first
