@@ -85,3 +85,38 @@ def test_the_root_cause_leads_and_limits_are_ranked() -> None:
     spans = [(lim.last_week or 0) - (lim.first_week or 0) for lim in first.upstream
              if lim.first_week is not None]
     assert spans == sorted(spans, reverse=True)
+
+
+def minimal_with(policy: dict[str, Any]) -> surge.Scenario:
+    from pathlib import Path
+
+    from surge.scenario.load import read_file
+
+    doc = read_file(Path(__file__).resolve().parents[1] / "examples" / "minimal.yaml")
+    doc["policy"] = policy
+    return surge.load(doc)
+
+
+def test_explain_names_the_hard_rule_when_nothing_is_planned() -> None:
+    """A budget below the line's fixed cost: nothing is planned, S = 200 + 8 x 200."""
+    from surge.explain import explain
+    from tests.conftest import solve_and_verify
+
+    sc = minimal_with({"budget": 1000})
+    plan = solve_and_verify(sc)
+    assert plan.activations == [] and plan.objective.service == 1800.0
+    e = explain(sc, plan, confirm_top=0)
+    assert e.rules == ["policy.budget = 1000.0 holds this plan back: without it, lateness S "
+                       "falls from 1,800 to 0 unit-weeks."]
+
+
+def test_explain_names_restricted_origins_when_the_only_source_is_restricted() -> None:
+    from surge.explain import explain
+    from tests.conftest import solve_and_verify
+
+    sc = minimal_with({"restricted_origins": {"countries": ["FR"], "max_share": 0.5}})
+    plan = solve_and_verify(sc)
+    assert plan.objective.service == 1800.0
+    e = explain(sc, plan, confirm_top=0)
+    assert e.rules == ["policy.restricted_origins holds this plan back: without it, lateness "
+                       "S falls from 1,800 to 0 unit-weeks."]
