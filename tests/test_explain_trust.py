@@ -120,3 +120,18 @@ def test_explain_names_restricted_origins_when_the_only_source_is_restricted() -
     e = explain(sc, plan, confirm_top=0)
     assert e.rules == ["policy.restricted_origins holds this plan back: without it, lateness "
                        "S falls from 1,800 to 0 unit-weeks."]
+
+
+def test_capacity_bound_obeys_hard_policy_rules() -> None:
+    """The minimal scenario's bound by week 7 is 275 drones (module docstring); a budget
+    below the line's fixed cost, or the only kit supplier restricted, make it 0."""
+    from surge.scenario.summary import capacity_bound
+
+    assert capacity_bound(minimal_with({}))["drone"][7] == 275.0
+    assert capacity_bound(minimal_with({"budget": 1000}))["drone"][7] == 0.0
+    restricted = minimal_with({"restricted_origins": {"countries": ["FR"], "max_share": 0.5}})
+    assert capacity_bound(restricted)["kit"][7] == 0.0
+    assert capacity_bound(restricted)["drone"][7] == 0.0
+    # 60 000 EUR: the line (50 000) may be bought, and at most 200 kits at 300 EUR each
+    # (a relaxation: each use of the budget is bounded on its own)
+    assert capacity_bound(minimal_with({"budget": 60_000}))["kit"][7] == 200.0
