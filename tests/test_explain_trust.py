@@ -135,3 +135,19 @@ def test_capacity_bound_obeys_hard_policy_rules() -> None:
     # 60 000 EUR: the line (50 000) may be bought, and at most 200 kits at 300 EUR each
     # (a relaxation: each use of the budget is bounded on its own)
     assert capacity_bound(minimal_with({"budget": 60_000}))["kit"][7] == 200.0
+
+
+def test_float_noise_is_not_lateness_in_comparisons() -> None:
+    """The demo plan's rows give S = 2.3e-13 (solver noise): shown as 0, per demand too."""
+    from pathlib import Path
+
+    from surge.explain.compare import compare
+    from surge.plan.evaluate import evaluate
+    from tests.conftest import solve_and_verify
+
+    sc = surge.load(Path(__file__).resolve().parents[1] / "examples" / "uav-france.yaml")
+    plan = solve_and_verify(sc)
+    assert 0 <= evaluate(sc, plan).service < 1e-6
+    rows = {name: a for name, a, _ in compare(plan, plan, sc).numbers()}
+    assert rows["lateness S [unit-weeks]"] == 0.0
+    assert rows["  S of order-main"] == 0.0 and rows["  S of order-training"] == 0.0

@@ -72,8 +72,11 @@ def explain(scenario: Scenario, plan: Plan, *, confirm_top: int = 3,
         say("hard rules")
         rules = binding_rules(scenario, service, time_limit=time_limit)
     say("shortfalls")
-    return Explanation(scenario.name, plan.status, duals.service, duals.cost, ranked,
-                       diagnose(scenario, plan), rules=rules)
+    from surge.explain.story import on_time
+
+    due = sum(d.total for d in scenario.demands)
+    return Explanation(scenario.name, plan.status, on_time(duals.service, due), duals.cost,
+                       ranked, diagnose(scenario, plan), rules=rules)
 
 
 TOL = 1e-6  # lateness at or below this is on time [unit-weeks]

@@ -23,6 +23,16 @@ def amount(x: float) -> str:
     return f"{x:.2g}"
 
 
+def on_time(service: float, scale: float = 1.0) -> float:
+    """Lateness [unit-weeks] with solver noise removed: 0 when within the plan format's
+    tolerance, 1e-6 relative to ``scale`` (the units due it concerns) or 1e-6 absolute.
+
+    >>> on_time(2.27e-13), on_time(1.3e-06, 1000.0), on_time(35.0, 1000.0)
+    (0.0, 0.0, 35.0)
+    """
+    return 0.0 if abs(service) <= 1e-6 * max(1.0, abs(scale)) else service
+
+
 def signed(x: float) -> str:
     return ("-" if x < 0 else "+") + amount(abs(x))
 
