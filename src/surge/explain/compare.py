@@ -84,9 +84,8 @@ class Comparison:
 
 def _numbers(plan: Plan, scenario: Scenario | None) -> tuple[float, dict[str, float], dict[str, float]]:
     if scenario is not None and plan.has_plan:
-        from surge.plan.evaluate import evaluate
-
         from surge.explain.story import on_time
+        from surge.plan.evaluate import evaluate
 
         ev = evaluate(scenario, plan)
         totals = {d.id: d.total for d in scenario.demands}
