@@ -108,8 +108,8 @@ def test_check_valid_scenario_prints_the_summary() -> None:
     assert err == ""
     assert "one line, one part" in out
     assert "horizon: 8 weeks, week 0 starts 2026-01-05, week 7 starts 2026-02-23" in out
-    assert ("2 items, 1 operations, 1 organizations, 1 sites, 1 lines (1 options), "
-            "1 suppliers (1 offers), 1 demands, 0 stock entries") in out
+    assert ("2 items, 1 operation, 1 organization, 1 site, 1 line (1 option), "
+            "1 supplier (1 offer), 1 demand, 0 stock entries") in out
     row = next(line for line in out.splitlines() if "order-1" in line and "2026-02-23" in line)
     assert row.split("│")[1:-1] == [" order-1 ", " drone ", "    7 ", " 2026-02-23 ", "      200 ",
                                      "   275 ", " possible   "]
@@ -185,3 +185,10 @@ def test_demands_for_the_same_item_share_the_bound(tmp_path: Path) -> None:
     assert [(r[0].strip(), r[4].strip(), r[5].strip(), r[6].strip()) for r in rows] == [
         ("order-1", "60", "75", "impossible"), ("order-2", "60", "75", "impossible")]
     assert "all demands for the item" in out
+
+
+def test_check_counts_read_as_english() -> None:
+    code, out, _ = run("check", str(MINIMAL))
+    assert code == 0
+    assert ("2 items, 1 operation, 1 organization, 1 site, 1 line (1 option), 1 supplier "
+            "(1 offer), 1 demand, 0 stock entries") in out

@@ -53,11 +53,12 @@ def print_summary(sc: Scenario) -> None:
                   soft_wrap=True)
     n_options = sum(len(line.options) for line in sc.lines)
     n_offers = sum(len(s.offers) for s in sc.suppliers)
-    counts = [f"{len(sc.items)} items", f"{len(sc.operations)} operations",
-              f"{len(sc.organizations)} organizations", f"{len(sc.sites)} sites",
-              f"{len(sc.lines)} lines ({n_options} options)",
-              f"{len(sc.suppliers)} suppliers ({n_offers} offers)", f"{len(sc.demands)} demands",
-              f"{len(sc.inventory)} stock entries"]
+    counts = [_count(len(sc.items), "item"), _count(len(sc.operations), "operation"),
+              _count(len(sc.organizations), "organization"), _count(len(sc.sites), "site"),
+              f"{_count(len(sc.lines), 'line')} ({_count(n_options, 'option')})",
+              f"{_count(len(sc.suppliers), 'supplier')} ({_count(n_offers, 'offer')})",
+              _count(len(sc.demands), "demand"),
+              _count(len(sc.inventory), "stock entry", "stock entries")]
     console.print(", ".join(counts), soft_wrap=True)
     bound = capacity_bound(sc)
     table = Table(title="Due vs. the most that could be available (an upper bound)")
@@ -85,3 +86,8 @@ def print_summary(sc: Scenario) -> None:
     total = ", ".join(f"{escape(d.id)} {d.total:,.0f} {escape(d.item)} at {escape(d.site)}"
                       for d in sc.demands)
     console.print(f"total due: {total}", soft_wrap=True)
+
+
+def _count(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 demand``, ``2 demands``: the count with its noun in the right number."""
+    return f"{n} {noun}" if n == 1 else f"{n} {plural or noun + 's'}"

@@ -69,9 +69,12 @@ def print_explanation(e: Explanation, currency: str, top: int = 10) -> None:
                   f"gives S = {amount(e.service or 0)} unit-weeks, C = {amount(e.cost or 0)} "
                   f"{escape(currency)}")
     shown = [b for b in e.bottlenecks if b.service_saved > 0 or b.cost_saved > 0][:top]
+    for rule in e.rules:
+        console.print(f"• {escape(rule)}")
     if not shown:
-        console.print("No limit holds this plan back: one more unit of any capacity, supplier "
-                      "or rule would change neither lateness nor cost.")
+        if not e.rules:
+            console.print("No limit holds this plan back: one more unit of any capacity, "
+                          "supplier or rule would change neither lateness nor cost.")
     else:
         table = Table(title="Bottlenecks: lateness S and cost saved per extra unit a week, "
                       "and by the relaxation named below")

@@ -105,8 +105,9 @@ def print_summary(doc: dict, plan: Plan) -> None:
     planned = plan.objective.service
     console.print(f"[bold]{doc['scenario']}[/bold]: {doc['runs']:,} runs, seed {doc['seed']}")
     console.print(f"expected S = {doc['expected_service']:,.1f} ± {doc['service_stderr']:,.1f} "
-                  f"(plan: {planned:,.1f})" if planned is not None else
-                  f"expected S = {doc['expected_service']:,.1f} ± {doc['service_stderr']:,.1f}")
+                  f"unit-weeks (plan: {planned:,.1f})" if planned is not None else
+                  f"expected S = {doc['expected_service']:,.1f} ± {doc['service_stderr']:,.1f} "
+                  "unit-weeks")
     console.print(f"P(all due dates met) = {doc['p_all_met']:.3f}")
     table = Table(title="Due dates")
     for col in ("demand", "week", "cumulative due", "P(on time)"):

@@ -84,10 +84,13 @@ class Comparison:
 
 def _numbers(plan: Plan, scenario: Scenario | None) -> tuple[float, dict[str, float], dict[str, float]]:
     if scenario is not None and plan.has_plan:
+        from surge.explain.story import on_time
         from surge.plan.evaluate import evaluate
 
         ev = evaluate(scenario, plan)
-        return ev.service, ev.costs_dict(), ev.service_by_demand
+        totals = {d.id: d.total for d in scenario.demands}
+        return (on_time(ev.service, sum(totals.values())), ev.costs_dict(),
+                {d: on_time(v, totals.get(d, 1.0)) for d, v in ev.service_by_demand.items()})
     costs = plan.costs.model_dump() if plan.costs is not None else {}
     return float(plan.objective.service or 0.0), {p: float(costs.get(p) or 0.0) for p in
                                                   PARTS + ("total",)}, {}

@@ -51,6 +51,9 @@ def why_section(scenario: Scenario, plan: Plan, explanation: "Explanation") -> S
         items = "".join(f"<li>{escape(bottleneck_sentence(b, scenario.currency))}</li>"
                         for b in shown[:5])
         content.append(f"<h3>In words</h3><ol>{items}</ol>")
+    elif explanation.rules:
+        items = "".join(f"<li>{escape(r)}</li>" for r in explanation.rules)
+        content.append(f"<h3>Hard rules</h3><ul>{items}</ul>")
     else:
         content.append("<p>No capacity, supplier or policy rule holds this plan back: "
                        "one more unit of any of them would change neither lateness nor cost.</p>")

@@ -59,7 +59,8 @@ class Miss:
     delivered_cum: float
     short: float
     complete_week: int | None    # week the cumulative due is reached, None: never
-    upstream: list[Limit] = field(default_factory=list)
+    upstream: list[Limit] = field(default_factory=list)  # most of the miss explained first
+    cause: str = ""              # the root cause in plain words, when one explains it all
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -108,6 +109,9 @@ def diagnose(sc: Scenario, plan: Plan) -> list[Miss]:
     if not misses:
         return misses
     limits = saturated_limits(sc, plan)
+    from surge.optimize.data import prepare
+
+    earliest = prepare(sc).earliest  # (site, item) -> earliest week it can be there
     for miss in misses:
         items = upstream_items(sc, miss.item)
         for lim, lim_items in limits:
@@ -118,7 +122,49 @@ def diagnose(sc: Scenario, plan: Plan) -> list[Miss]:
             elif lim.first_week <= miss.due_week:
                 miss.upstream.append(Limit(lim.kind, lim.object, lim.label, lim.first_week,
                                            min(lim.last_week or 0, miss.due_week), lim.detail))
+        miss.upstream.sort(key=lambda lim: -_weight(lim, miss.due_week, sc.weeks))
+        miss.cause = root_cause(sc, miss, items, earliest)
     return misses
+
+
+def _weight(lim: Limit, due_week: int, weeks: int) -> float:
+    """How much of a miss a limit can explain, for ranking: the weeks up to the due week a
+    capacity is used to the full [weeks]. A policy rule over the horizon ranks after every
+    capacity (a share rule moves volume between sources rather than capping it), except
+    the budget, which caps everything and ranks first."""
+    if lim.first_week is None:
+        return due_week + 1.0 if lim.kind == "budget" else 0.5
+    last = lim.last_week if lim.last_week is not None else lim.first_week
+    return float(last - lim.first_week + 1)
+
+
+def root_cause(sc: Scenario, miss: Miss, items: set[str],
+               earliest: dict[tuple[str, str], int]) -> str:
+    """The one reason that explains the whole miss, if there is one: an item of the bill
+    of materials that cannot be anywhere by the due week (the first such in the chain).
+
+    ``earliest`` is the planner's reachability: the first week [week] each item can be at
+    each site, by purchases, stock, production and shipments (absent: never).
+    """
+    reach: dict[str, int] = {}
+    for (_site, item), week in earliest.items():
+        reach[item] = min(reach.get(item, week), week)
+    at_site = earliest.get((miss.site, miss.item))
+    if at_site is not None and at_site <= miss.due_week:
+        return ""
+    late_items = {i for i in items if reach.get(i, 1 << 30) > miss.due_week}
+    # the first late item of the chain: none of its own inputs is late
+    inputs = {i: {u for op in sc.operations if op.produces == i for u in op.consumes}
+              for i in late_items}
+    late = [(reach.get(i, 1 << 30), i) for i in late_items if not inputs[i] & late_items]
+    if not late:
+        if at_site is None:
+            return f"no {miss.item} can reach {miss.site} within the horizon"
+        return f"no {miss.item} can reach {miss.site} before week {at_site}"
+    week, item = min(late)
+    if week >= sc.weeks:
+        return f"no {item} can be had within the horizon"
+    return f"no {item} can arrive before week {week}"
 
 
 def saturated_limits(sc: Scenario, plan: Plan) -> list[tuple[Limit, set[str]]]:
@@ -175,13 +221,17 @@ def _policy_limits(sc: Scenario, plan: Plan) -> list[tuple[Limit, set[str]]]:
             item = sc.by_id("operations")[row.operation].produces
             by_org = made.setdefault(item, {})
             by_org[org_of[row.line]] = by_org.get(org_of[row.line], 0.0) + row.quantity
+        demanded = {d.item for d in sc.demands}  # the rule covers demanded items only
         for item, by_org in sorted(made.items()):
             total = sum(by_org.values())
+            if item not in demanded or total <= 0:
+                continue
             for org, q in sorted(by_org.items()):
-                if total > 0 and q >= SATURATED * share * total:
+                if SATURATED * share * total <= q <= (share + TOL) * total:  # the rule binds
                     out.append((Limit("organization-share", f"{item}/{org}",
                                       f"the share rule on {org}", None, None,
-                                      f"{org} makes {q / total:.0%} of {item}, the most allowed"),
+                                      f"{org} makes {q / total:.0%} of {item}, the limit of "
+                                      f"policy.max_share_per_organization = {share:g}"),
                                 {item}))
     ro = pol.restricted_origins
     if ro is not None and ro.max_share < 1:
@@ -194,7 +244,8 @@ def _policy_limits(sc: Scenario, plan: Plan) -> list[tuple[Limit, set[str]]]:
             tot[0] += row.quantity
             tot[1] += row.quantity if country[row.supplier] in ro.countries else 0.0
         for item, (total, restricted) in sorted(bought.items()):
-            if item in offered_restricted and total > 0 and restricted >= SATURATED * ro.max_share * total:
+            binds = total > 0 and restricted >= SATURATED * ro.max_share * total
+            if item in offered_restricted and binds:
                 out.append((Limit("restricted-origins", item, "the restricted-origins rule",
                                   None, None, f"{restricted / total:.0%} of {item} from "
                                   f"{', '.join(ro.countries)}, the most allowed"), {item}))

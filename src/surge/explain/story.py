@@ -23,6 +23,16 @@ def amount(x: float) -> str:
     return f"{x:.2g}"
 
 
+def on_time(service: float, scale: float = 1.0) -> float:
+    """Lateness [unit-weeks] with solver noise removed: 0 when within the plan format's
+    tolerance, 1e-6 relative to ``scale`` (the units due it concerns) or 1e-6 absolute.
+
+    >>> on_time(2.27e-13), on_time(1.3e-06, 1000.0), on_time(35.0, 1000.0)
+    (0.0, 0.0, 35.0)
+    """
+    return 0.0 if abs(service) <= 1e-6 * max(1.0, abs(scale)) else service
+
+
 def signed(x: float) -> str:
     return ("-" if x < 0 else "+") + amount(abs(x))
 
@@ -61,7 +71,14 @@ def shortfall_sentence(m: Miss) -> str:
         "never complete within the horizon"
     text = (f"{m.demand}: {amount(m.short)} {m.item} short at {m.site} by week {m.due_week} "
             f"({amount(m.delivered_cum)} of {amount(m.due_cum)} delivered); {done}.")
+    if m.cause:
+        text += f" Root cause: {m.cause}."
     if m.upstream:
-        parts = [f"{lim.label} {lim.weeks} ({lim.detail})" for lim in m.upstream]
-        text += " Used to the full upstream: " + "; ".join(parts) + "."
+        parts = [f"{lim.label} {lim.weeks} ({lim.detail})" for lim in m.upstream[:SHOWN]]
+        more = len(m.upstream) - SHOWN
+        head = " Also used to the full upstream: " if m.cause else " Used to the full upstream: "
+        text += head + "; ".join(parts) + (f"; and {more} more" if more > 0 else "") + "."
     return text
+
+
+SHOWN = 5  # limits named per missed due date, the ones explaining most of it first

@@ -148,6 +148,22 @@ class HighsSession:
         if status == ms.kModelEmpty:  # no variables at all: the empty plan, value 0
             return StageResult(name, "optimal", 0.0, 0.0, seconds, "",
                                np.full(self.col_of.shape[0], np.nan))
+        if value is not None and x is not None:
+            own = float(np.asarray(h.getLp().col_cost_) @ np.asarray(h.getSolution().col_value))
+            if not _same_value(own, value):
+                if start is not None and self.is_mip:
+                    # HiGHS (1.16) can value a user start wrongly in its presolved space
+                    # ("MIP start solution is feasible in the reduced space: objective value
+                    # is ..." below its true value, by the fixed cost of options the start
+                    # activates); branch-and-bound then prunes against that understated
+                    # incumbent and reports it optimal. Solve again without the start.
+                    h.clearSolver()
+                    left = max(time_limit - seconds, 0.01)
+                    again = self.run(name, time_limit=left, mip_gap=mip_gap, start=None)
+                    again.seconds += seconds
+                    return again
+                # The solver's value is not its plan's: keep the plan's, no proven bound.
+                value, bound = own, None
         if status == ms.kOptimal:
             return StageResult(name, "optimal", value, bound if bound is not None else value,
                                seconds, "", x)
@@ -211,6 +227,11 @@ class HighsSession:
         out = np.full(int(self.clabels.max(initial=-1)) + 1, np.nan)
         out[self.clabels] = duals
         return out
+
+
+def _same_value(a: float, b: float) -> bool:
+    """Two objective values agree to solver precision (1e-7 relative, 1e-6 absolute)."""
+    return abs(a - b) <= max(1e-7 * max(abs(a), abs(b)), 1e-6)
 
 
 def _pad(vector: np.ndarray, size: int) -> np.ndarray:

@@ -153,7 +153,7 @@ def risk_section(scenario: Scenario, risk: dict[str, Any]) -> Section:
         _cards([
             ("Runs", f"{risk.get('runs', 0):,}", f"seed {risk.get('seed', '—')}"),
             ("P(all due dates met)", _pct(risk.get("p_all_met")), ""),
-            ("Expected S", _num(risk.get("expected_service"), 1),
+            ("Expected S [unit-weeks]", _num(risk.get("expected_service"), 1),
              f"± {_num(risk.get('service_stderr'), 1)} (standard error)"),
         ]),
         "<h3>Delivery fan</h3>", charts.delivery_fan(scenario, risk),

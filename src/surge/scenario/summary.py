@@ -16,6 +16,15 @@ is a **relaxation** of the planning problem, never a plan:
   also demanded) is fully available to each of them; nothing consumed is subtracted;
 - alternative operations producing one item add up, each with its own bound.
 
+Hard policy rules tighten it, each in a way every plan obeys:
+
+- ``policy.budget`` ``B``: an option whose ``fixed_cost`` exceeds ``B`` is never
+  activated, and at most ``B / unit_price`` units of an offer are ever bought;
+- ``policy.restricted_origins`` (share ``s < 1``): units bought from restricted countries
+  are at most ``s / (1 - s)`` times all units bought elsewhere over the horizon;
+- ``policy.max_share_per_organization`` (``s < 1``): a demanded item that only one
+  organisation's lines can make is never made (that organisation would make 100% of it).
+
 So a demand whose cumulative due exceeds the bound is certainly impossible; one below it
 may still be impossible.
 
@@ -67,7 +76,10 @@ def capacity_bound(scenario: Scenario) -> dict[str, list[float]]:
         a relaxation).
     """
     weeks = scenario.weeks
-    hours = _cumulative_hours(scenario.lines, weeks)
+    pol = scenario.policy
+    budget = pol.budget
+    hours = _cumulative_hours(scenario.lines, weeks, budget)
+    single_org = _single_organization_items(scenario)
     makers: dict[str, list[Operation]] = defaultdict(list)
     for op in scenario.operations:
         makers[op.produces].append(op)
@@ -79,26 +91,69 @@ def capacity_bound(scenario: Scenario) -> dict[str, list[float]]:
         for stock in scenario.inventory:
             if stock.item == item:
                 per_week[0] += stock.quantity
-        for supplier in scenario.suppliers:
-            for offer in supplier.offers:
-                if offer.item == item:
-                    _add_purchases(per_week, offer)
-        total = list(accumulate(per_week))
+        total = [a + b for a, b in zip(accumulate(per_week), _purchases(scenario, item),
+                                       strict=True)]
         for op in makers[item]:
+            if item in single_org:
+                continue  # the share rule forbids the only organisation to make all of it
             made = _operation_bound(op, hours.get(op.capability), bound, weeks)
-            total = [a + b for a, b in zip(total, made)]
+            total = [a + b for a, b in zip(total, made, strict=True)]
         bound[item] = total
     return bound
 
 
-def _cumulative_hours(lines: list[Line], weeks: int) -> dict[str, list[float]]:
-    """``{capability: cumulative hours offered by the end of each week}`` [h], all lines."""
+def _purchases(scenario: Scenario, item: str) -> list[float]:
+    """Most units of ``item`` bought and arrived by the end of each week [units],
+    cumulative, within the budget and the restricted-origins rule."""
+    weeks, pol = scenario.weeks, scenario.policy
+    ro = pol.restricted_origins
+    restricted = set(ro.countries) if ro is not None and ro.max_share < 1 else set()
+    free, limited = [0.0] * weeks, [0.0] * weeks
+    for supplier in scenario.suppliers:
+        for offer in supplier.offers:
+            if offer.item != item:
+                continue
+            per_week = [0.0] * weeks
+            _add_purchases(per_week, offer)
+            cum = list(accumulate(per_week))
+            if pol.budget is not None and offer.unit_price > 0:
+                cum = [min(c, max(pol.budget, 0.0) / offer.unit_price) for c in cum]
+            into = limited if supplier.country in restricted else free
+            for t in range(weeks):
+                into[t] += cum[t]
+    if ro is not None and restricted:
+        cap = ro.max_share / (1 - ro.max_share) * free[-1] if weeks else 0.0
+        limited = [min(x, cap) for x in limited]
+    return [a + b for a, b in zip(free, limited, strict=True)]
+
+
+def _single_organization_items(scenario: Scenario) -> set[str]:
+    """Demanded items that the lines of only one organisation can make, when
+    ``max_share_per_organization`` < 1 (the rule then forbids making them at all)."""
+    share = scenario.policy.max_share_per_organization
+    if share is None or share >= 1:
+        return set()
+    org_of_site = {s.id: s.organization for s in scenario.sites}
+    makers: dict[str, set[str]] = defaultdict(set)
+    for op in scenario.operations:
+        for line in scenario.lines:
+            if any(op.capability in opt.capabilities for opt in line.options):
+                makers[op.produces].add(org_of_site[line.site])
+    return {d.item for d in scenario.demands if len(makers.get(d.item, set())) == 1}
+
+
+def _cumulative_hours(lines: list[Line], weeks: int,
+                      budget: float | None = None) -> dict[str, list[float]]:
+    """``{capability: cumulative hours offered by the end of each week}`` [h], all lines
+    (options whose fixed cost exceeds ``budget`` left out)."""
     per_week: dict[str, list[float]] = defaultdict(lambda: [0.0] * weeks)
     for line in lines:
         best: dict[str, list[float]] = defaultdict(lambda: [0.0] * weeks)
         for opt in line.options:
             if opt.earliest_start_week > weeks - 1:
                 continue  # can never be activated
+            if budget is not None and opt.fixed_cost > budget:
+                continue  # can never be paid for
             ready = opt.earliest_start_week + opt.lead_time_weeks
             offered = [opt.hours_per_week * opt.ramp(t - ready) for t in range(weeks)]
             for cap in set(opt.capabilities):

@@ -1,0 +1,318 @@
+"""The staging strategy: which objective is minimised when, and how each stage is solved.
+
+``service-then-cost`` minimises ``S``, adds the row ``S <= S*`` and minimises ``C``;
+``weighted`` minimises ``C + late_penalty * S`` once. Each stage is solved by
+relax-and-fix first and by branch-and-bound only when that is not enough
+(:func:`stage`, docs/model.md).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import linopy
+import numpy as np
+
+from surge.optimize.model import Built
+from surge.optimize.solver import HighsSession, StageResult, run_linopy
+from surge.optimize.terms import Terms
+
+Progress = Callable[[str], None]
+
+# Shares of the time left [-] that each step of a stage may use.
+SHORTCUT_SHARE = 0.5      # service stage: every line on, as early as allowed
+RELAXATION_SHARE = 0.5    # the LP relaxation (proven bound)
+ROUNDING_SHARE = 0.25     # each rounded-and-fixed LP
+ALL_LINES_SHARE = 0.6     # no relaxation in time: every line on
+BRANCH_SHARE = 0.85       # branch-and-bound (headroom: HiGHS's root LP ignores the limit)
+MIN_LP_SECONDS = 1.0      # no LP of a stage gets less than this [s]
+ROOT_LP_FACTOR = 3        # branching needs ~this many relaxation times to be worth it [-]
+SIMPLEX_MAX_COLUMNS = 8_000  # below: simplex (exact vertices, quick); above: interior point
+ROUNDING_THRESHOLDS = (0.5, 0.1, 1e-6)  # fewer lines first; the last one rounds all up
+ZERO_SERVICE = 1e-6       # S at or below this is S = 0 [unit-weeks]
+ABS_GAP = 1e-6           # absolute gap that always counts as closed [objective units]
+IDLE_OUTPUT = 1e-9        # an option making at most this in total makes nothing [units]
+
+
+@dataclass
+class SolveInfo:
+    """What happened during a solve: sizes, seconds, stages (kept in the plan's ``solver``)."""
+
+    solver: str
+    variables: int = 0
+    constraints: int = 0
+    binaries: int = 0
+    prepare_s: float = 0.0
+    build_s: float = 0.0
+    export_s: float = 0.0
+    extract_s: float = 0.0
+    stages: list[StageResult] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """The ``solver`` section of the plan file."""
+        return {
+            "name": self.solver, "variables": self.variables, "constraints": self.constraints,
+            "binaries": self.binaries, "prepare_s": round(self.prepare_s, 4),
+            "build_s": round(self.build_s, 4), "export_s": round(self.export_s, 4),
+            "extract_s": round(self.extract_s, 4),
+            "stages": [{"name": s.name, "status": s.status, "value": s.value, "bound": s.bound,
+                        "gap": s.gap, "seconds": round(s.seconds, 4)} for s in self.stages],
+        }
+
+
+@dataclass
+class Solved:
+    """The stages of a solve and the one whose plan is kept (``final``)."""
+
+    built: Built
+    stages: list[StageResult]
+    final: StageResult | None
+    session: HighsSession | None = None
+    status: str = "error"
+    message: str = ""
+
+
+class StageRunner:
+    """Runs stages on one model within one time budget, recording each in ``info``."""
+
+    def __init__(self, built: Built, info: SolveInfo, *, solver: str, limit: float,
+                 gap: float, threads: int | None, t_start: float, say: Progress) -> None:
+        self.built, self.info, self.solver = built, info, solver
+        self.limit, self.gap, self.threads = limit, gap, threads
+        self.t_start, self.say = t_start, say
+        self.n = n_labels(built.m)
+        self.session: HighsSession | None = None
+        if solver == "highs":
+            t0 = time.perf_counter()
+            self.session = HighsSession(built.m, threads=threads)
+            info.export_s = time.perf_counter() - t0
+
+    def left(self) -> float:
+        """Seconds left of the whole solve's time limit [s]."""
+        return self.limit - (time.perf_counter() - self.t_start)
+
+    def branch(self, name: str, objective: np.ndarray, start: np.ndarray | None,
+               share: float = 1.0) -> StageResult:
+        """Branch-and-bound (or the linopy solver) on ``objective`` from ``start``."""
+        m, n = self.built.m, self.n
+        if self.session is not None:
+            self.session.set_objective(objective)
+            res = self.session.run(name, time_limit=self.left() * share, mip_gap=self.gap,
+                                   start=start)
+        else:
+            m.objective = expression(m, objective)
+            res = run_linopy(m, name, self.solver, time_limit=self.left(), mip_gap=self.gap,
+                             threads=self.threads)
+        if res.x is not None and len(res.x) < n:
+            res.x = np.concatenate([res.x, np.full(n - len(res.x), np.nan)])
+        self.info.stages.append(res)
+        return res
+
+    def bound_service(self, s_vec: np.ndarray, cap: float) -> None:
+        """Add the row ``S <= cap`` for the cost stage."""
+        if self.session is not None:
+            self.session.add_row(s_vec, -np.inf, cap)
+        else:
+            m = self.built.m
+            m.add_constraints(expression(m, s_vec) <= cap, name="service-stage-bound")
+
+    def record(self, res: StageResult) -> StageResult:
+        """Keep ``res`` as a stage of the solve."""
+        self.info.stages.append(res)
+        return res
+
+
+def run_stages(runner: StageRunner) -> list[StageResult]:
+    """The stages of the scenario's objective mode; the last one holds the plan kept."""
+    built = runner.built
+    sc, n = built.d.sc, runner.n
+    assert built.service is not None and built.cost is not None
+    s_vec, c_vec = built.service.vector(n), built.cost.vector(n)
+    empty = empty_plan_start(built, n)
+    if sc.objective.mode == "weighted":
+        return [stage(runner, "weighted", c_vec + sc.objective.late_penalty * s_vec, empty)]
+
+    first = stage(runner, "service", s_vec, empty)
+    if not first.has_solution or first.x is None:
+        return [first]
+    x1 = np.nan_to_num(first.x)
+    s_star = float(s_vec @ x1)
+    runner.bound_service(s_vec, s_star + 1e-9 * max(1.0, abs(s_star)))
+    start = drop_idle_options(built, x1)
+    second = stage(runner, "cost", c_vec, start)
+    if not second.has_solution:  # out of time in stage 2: keep the cleaned stage-1 plan
+        second = StageResult("cost", "feasible", float(c_vec @ start), None, second.seconds,
+                             second.message or "no time left for the cost stage", start)
+        runner.info.stages[-1] = second
+    return [first, second]
+
+
+def _within_gap(value: float, bound: float | None, gap: float) -> bool:
+    return bound is not None and value <= bound + max(gap * abs(value), ABS_GAP)
+
+
+class _Incumbent:
+    """The best plan of a stage so far, improved by rounded-and-fixed LPs."""
+
+    def __init__(self, runner: StageRunner, name: str, vec: np.ndarray,
+                 start: np.ndarray) -> None:
+        self.runner, self.name, self.vec = runner, name, vec
+        self.x, self.value = start, float(vec @ start)
+        session = runner.session
+        assert session is not None
+        self.method = "simplex" if session.n_cols < SIMPLEX_MAX_COLUMNS else "ipm"
+
+    def try_fixed(self, fixed: dict[int, float], share: float) -> None:
+        session = self.runner.session
+        assert session is not None
+        heur = session.relaxed(f"{self.name}-fixed",
+                               time_limit=max(self.runner.left() * share, MIN_LP_SECONDS),
+                               fix=fixed, method=self.method)
+        if heur.has_solution and heur.x is not None:
+            x_h = np.nan_to_num(heur.x)
+            for lab, val in fixed.items():
+                x_h[lab] = val
+            x_h = drop_idle_options(self.runner.built, x_h)
+            if float(self.vec @ x_h) < self.value:
+                self.x, self.value = x_h, float(self.vec @ x_h)
+
+
+def stage(runner: StageRunner, name: str, vec: np.ndarray, start: np.ndarray) -> StageResult:
+    """One stage: relax-and-fix first (HiGHS), branch-and-bound only if it is not enough.
+
+    The LP relaxation (interior point) gives a proven bound. Its activations, rounded up
+    (on each line the option it uses most, from the first week it uses it) and fixed, give
+    a plan through one more LP. If that plan meets the bound within the gap, the stage is
+    solved without branching; otherwise branch-and-bound starts from the better of that
+    plan and ``start``, and the stage's bound is the better of both bounds. On large models
+    this replaces minutes of simplex at the root by interior-point solves (docs/model.md).
+    """
+    runner.say(name)
+    session, b, gap = runner.session, runner.built, runner.gap
+    if session is None:
+        return runner.branch(name, vec, start)
+    t0 = time.perf_counter()
+    session.set_objective(vec)
+    best = _Incumbent(runner, name, vec, start)
+    if name == "service":
+        # Every line on, as early as allowed, is the most capacity there can be (with
+        # monotone ramps); when it meets every due date, S = 0 is optimal (S >= 0).
+        best.try_fixed(fix_all_lines(b), SHORTCUT_SHARE)
+        if best.value <= ZERO_SERVICE:
+            return runner.record(StageResult(name, "optimal", best.value, 0.0,
+                                             time.perf_counter() - t0, "", best.x))
+    lp = session.relaxed(f"{name}-relaxation",
+                         time_limit=max(runner.left() * RELAXATION_SHARE, MIN_LP_SECONDS))
+    bound = float(lp.value) if lp.has_solution and lp.value is not None else None
+    if lp.has_solution and lp.x is not None:
+        x_lp = np.nan_to_num(lp.x)
+        for threshold in ROUNDING_THRESHOLDS:
+            best.try_fixed(fix_from_relaxation(b, x_lp, threshold), ROUNDING_SHARE)
+            if _within_gap(best.value, bound, gap):
+                break
+    elif name != "service":  # no relaxation in time: every line on, if that is feasible
+        best.try_fixed(fix_all_lines(b), ALL_LINES_SHARE)
+    seconds = time.perf_counter() - t0
+    if bound is not None and _within_gap(best.value, bound, gap):
+        return runner.record(StageResult(name, "optimal", best.value, min(bound, best.value),
+                                         seconds, "", best.x))
+    if lp.seconds * ROOT_LP_FACTOR > runner.left():
+        # HiGHS's root LP (simplex) cannot be interrupted and is slower than the interior
+        # point relaxation: without time for it, branching would only overrun the limit.
+        return runner.record(StageResult(
+            name, "feasible", best.value, bound, seconds,
+            "time limit reached: best rounded plan, LP relaxation bound", best.x))
+    res = runner.branch(name, vec, best.x, BRANCH_SHARE)
+    res.seconds += seconds
+    if res.bound is None or (bound is not None and bound > res.bound):
+        res.bound = bound
+    if res.status == "optimal" or not res.has_solution:
+        return res
+    if res.bound is not None and res.value is not None and _within_gap(res.value, res.bound, gap):
+        res.status, res.message = "optimal", ""
+    return res
+
+
+def fix_all_lines(b: Built) -> dict[int, float]:
+    """Activation values (by label): every line on its option with most hours, from its
+    earliest start (the most capacity as early as possible)."""
+    d = b.d
+    best: dict[str, int] = {}
+    for k, line in enumerate(d.opt_line):
+        if line not in best or d.opt_hours[k] > d.opt_hours[best[line]]:
+            best[line] = k
+    chosen = set(best.values())
+    return {int(lab): float(k in chosen) for k in range(len(d.opt_id)) for lab in b.act[k]
+            if lab >= 0}
+
+
+def fix_from_relaxation(b: Built, x: np.ndarray, threshold: float = 1e-6) -> dict[int, float]:
+    """Activation values (by label) rounded from a relaxed solution ``x``: on each line the
+    option the relaxation uses most, if it uses it at least ``threshold``, on from the first
+    week the relaxation starts it."""
+    d = b.d
+    act = np.where(b.act >= 0, x[np.clip(b.act, 0, None)], 0.0)
+    K = len(d.opt_id)
+    if not K:
+        return {}
+    use = act[np.arange(K), d.opt_last]
+    chosen: dict[str, int] = {}
+    for k, line in enumerate(d.opt_line):
+        if use[k] >= threshold and (line not in chosen or use[k] > use[chosen[line]]):
+            chosen[line] = k
+    fix: dict[int, float] = {}
+    for k in range(K):
+        labels = b.act[k]
+        on = np.zeros(len(labels))
+        if chosen.get(d.opt_line[k]) == k:
+            first = np.nonzero((act[k] > 1e-6) & (labels >= 0))[0]
+            if first.size:
+                on[first[0]:] = 1.0
+        for t in np.nonzero(labels >= 0)[0]:
+            fix[int(labels[t])] = float(on[t])
+    return fix
+
+
+def n_labels(m: linopy.Model) -> int:
+    """Number of variable labels of a linopy model (labels run 0 .. n-1)."""
+    return int(m._xCounter)
+
+
+def expression(m: linopy.Model, vector: np.ndarray) -> linopy.LinearExpression:
+    """``sum_l vector[l] * x_l`` as a linopy expression of ``m``."""
+    labels = np.nonzero(vector)[0]
+    t = Terms({})
+    t.add(labels, vector[labels], np.zeros(len(labels), dtype=np.int64))
+    return t.expression(m)
+
+
+def empty_plan_start(b: Built, n: int) -> np.ndarray:
+    """The plan that does nothing: always feasible without a budget (S = all due, C = 0)."""
+    x = np.zeros(n)
+    sc, T = b.d.sc, b.d.T
+    due = np.zeros((len(sc.demands), T))
+    for j, dem in enumerate(sc.demands):
+        for row in dem.due:
+            due[j, row.week] += row.quantity
+    ok = b.backlog >= 0
+    x[b.backlog[ok]] = np.cumsum(due, axis=1)[ok]
+    for stock in sc.inventory:
+        node = b.d.node_index.get((stock.site, stock.item))
+        if node is not None:
+            labels = b.stock[node]
+            x[labels[labels >= 0]] += stock.quantity
+    return x
+
+
+def drop_idle_options(b: Built, x: np.ndarray) -> np.ndarray:
+    """``x`` with every activated option that makes nothing switched off (still feasible,
+    same S, lower C): the service stage has no reason to leave idle lines off."""
+    x = x.copy()
+    prod = np.where(b.prod >= 0, x[np.clip(b.prod, 0, None)], 0.0)
+    idle = prod.sum(axis=(0, 2)) <= IDLE_OUTPUT
+    for k in np.nonzero(idle)[0]:
+        labels = b.act[k]
+        x[labels[labels >= 0]] = 0.0
+    return x
