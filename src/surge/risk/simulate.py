@@ -257,7 +257,7 @@ def simulate(
     if cluster:
         from surge.risk.dask_backend import run_on_dask
 
-        total = run_on_dask(m, seeds, sizes, critical, cluster, progress)
+        total = run_on_dask(m, seeds, sizes, critical, cluster, run_chunk, progress)
     else:
         total = None
         for s, size, crit in zip(seeds, sizes, critical):
