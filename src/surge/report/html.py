@@ -435,7 +435,8 @@ header h1 { margin:0; font-size: 26px; letter-spacing: -0.01em; }
 .badge.status-optimal { background:var(--green); }
 .badge.status-feasible { background:var(--amber); }
 .badge.status-infeasible, .badge.status-error { background:var(--red); }
-.badge.status-fragile.late { background:var(--red); } .badge.status-fragile.warn { background:var(--amber); }
+.badge.status-fragile.late { background:var(--red); }
+.badge.status-fragile.warn { background:var(--amber); }
 .message.verdict.fragile { background:#fef2f2; color:#7f1d1d; border-left: 4px solid var(--red); }
 .message.verdict.tight { background:#fffbeb; border-left: 4px solid var(--amber); }
 .kpis { display:grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap:12px;

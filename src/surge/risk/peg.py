@@ -94,8 +94,8 @@ def peg(
     inflow: list[dict[int, float]] = [defaultdict(float) for _ in range(n_nodes)]
     for nd, w, q in fixed_in:
         inflow[nd][w] += q
-    t_rows = list(zip(*np.nonzero(starts > 0)))
-    s_rows = list(zip(*np.nonzero(ship > 0)))
+    t_rows = list(zip(*np.nonzero(starts > 0), strict=True))
+    s_rows = list(zip(*np.nonzero(ship > 0), strict=True))
     for w, j in t_rows:
         inflow[int(t_out[j])][int(w + t_lead[j])] += float(starts[w, j] * t_yield[j])
     for w, j in s_rows:
@@ -105,7 +105,7 @@ def peg(
         for nd, w, q, k in deliveries:
             outflow[nd].append((w, q, k))
         for w, j in t_rows:
-            for nd, c in zip(t_in[j], t_per[j]):
+            for nd, c in zip(t_in[j], t_per[j], strict=True):
                 outflow[int(nd)].append((int(w), float(starts[w, j] * c), int(t_key[w, j])))
         for w, j in s_rows:
             outflow[int(s_from[j])].append((int(w), float(ship[w, j]), int(s_key[w, j])))

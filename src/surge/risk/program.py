@@ -107,7 +107,9 @@ def _work(levels: list[Level], planned: np.ndarray, key: np.ndarray) -> Work:
     return Work(levels, planned, cum, full, eps)
 
 
-def compile_program(m: RiskModel, t_key: np.ndarray, s_key: np.ndarray, depth: list[int]) -> Program:
+def compile_program(
+    m: RiskModel, t_key: np.ndarray, s_key: np.ndarray, depth: list[int]
+) -> Program:
     """Lay out the tasks and lanes of ``m`` for :func:`surge.risk.simulate.execute`.
 
     ``t_key``, ``s_key``: pegging keys (weeks, rows) from :func:`surge.risk.peg.peg`;
@@ -142,7 +144,7 @@ def compile_program(m: RiskModel, t_key: np.ndarray, s_key: np.ndarray, depth: l
         ins=ins, per=per, pipe_row=pipe_row, pipe_nodes=pipe_nodes,
         span=int(max(m.t_lead.max(initial=0), m.transport_lead)) + 1, yield_row=yield_row,
         held_tasks=[(row[int(nd)], j, float(c)) for j in range(n_tasks)
-                    for nd, c in zip(m.t_inputs[j], m.t_per_start[j]) if int(nd) in row],
+                    for nd, c in zip(m.t_inputs[j], m.t_per_start[j], strict=True) if int(nd) in row],
         held_lanes=[(row[int(m.s_from[j])], j) for j in range(n_lanes)
                     if int(m.s_from[j]) in row],
     )
