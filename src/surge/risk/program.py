@@ -144,7 +144,8 @@ def compile_program(
         ins=ins, per=per, pipe_row=pipe_row, pipe_nodes=pipe_nodes,
         span=int(max(m.t_lead.max(initial=0), m.transport_lead)) + 1, yield_row=yield_row,
         held_tasks=[(row[int(nd)], j, float(c)) for j in range(n_tasks)
-                    for nd, c in zip(m.t_inputs[j], m.t_per_start[j], strict=True) if int(nd) in row],
+                    for nd, c in zip(m.t_inputs[j], m.t_per_start[j], strict=True)
+                    if int(nd) in row],
         held_lanes=[(row[int(m.s_from[j])], j) for j in range(n_lanes)
                     if int(m.s_from[j]) in row],
     )
