@@ -348,3 +348,31 @@ def test_a_feasible_plan_shows_its_proven_bound(scenario):
     assert 'class="badge status-feasible">feasible<' in page
     assert "<b>proven bound 120,000</b>" in page
     assert "proven bound 0.0" not in page  # S was proven: no bound shown
+
+
+def test_a_plan_without_slack_and_a_low_p_all_met_is_never_shown_green() -> None:
+    from surge.report import build_report
+    from surge.report.data import no_slack, slack
+
+    from conftest import solve_and_verify
+
+    sc = load(MINIMAL)
+    plan = solve_and_verify(sc)
+    table = slack(sc, plan)
+    # the spec's optimum delivers the 200 drones exactly in their due week
+    assert (table["surplus"].tolist(), table["weeks_early"].tolist()) == ([0.0], [0])
+    assert no_slack(table) == 1
+    assert list(table.columns) == ["demand", "week", "cum_due", "surplus", "weeks_early"]
+    risk = {"surge_risk": 1, "scenario": sc.name, "runs": 100, "seed": 1, "uncertainty": True,
+            "expected_service": 50.0, "service_stderr": 2.0, "p_all_met": 0.12,
+            "due_dates": [{"demand": r.demand, "week": int(r.week), "cumulative_due": r.cum_due,
+                           "p_on_time": 0.34} for r in table.itertuples()],
+            "deliveries": [], "completion": [],
+            "criticality": [{"kind": "supplier", "id": "x", "drop": -40.0, "stderr": 5.0,
+                             "worse_when_perfect": True}]}
+    page = build_report(sc, plan, risk=risk)
+    assert 'class="badge status-optimal"' not in page
+    assert "fragile" in page and "every due date holds in <b>12.0%</b> of 100 runs" in page
+    assert "34.0%" in page  # each due date's P(on time)
+    assert "makes expected S <b>worse</b> by 40.0 unit-weeks" in page
+    assert "<b>No slack</b> at 1 of 1 due date" in page

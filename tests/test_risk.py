@@ -435,3 +435,24 @@ def test_cli_refuses_bad_options_and_a_plan_of_another_scenario(tmp_path: Path) 
     other.write_text(json.dumps(bad))
     res = runner.invoke(app, ["risk", sc, str(other)])
     assert res.exit_code == 2 and "has status 'infeasible'" in res.output
+
+
+def test_cli_says_plainly_when_there_is_no_uncertainty(tmp_path: Path) -> None:
+    _register()
+    sc, pl = files(tmp_path)
+    out = tmp_path / "risk.json"
+    res = runner.invoke(app, ["risk", sc, pl, "--runs", "3", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.output.split())
+    assert "This scenario has no uncertainty that touches the plan" in text
+    assert "P(all due dates met)" not in text and "1.000" not in text
+    doc = json.loads(out.read_text())
+    assert doc["uncertainty"] is False and doc["p_all_met"] == 1.0
+
+
+def test_a_perfect_source_that_makes_things_worse_is_flagged() -> None:
+    sc, plan = demo_like()
+    doc = simulate(sc, plan, runs=400, seed=2, chunk_size=200)
+    assert doc["uncertainty"] is True
+    for c in doc["criticality"]:
+        assert c["worse_when_perfect"] == (c["drop"] < -3 * c["stderr"] and c["drop"] < -1e-6)

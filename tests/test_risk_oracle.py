@@ -19,6 +19,26 @@ from surge.risk.model import RiskModel, prepare
 from surge.risk.simulate import execute
 
 
+def order(m: RiskModel, kind: str, late: list[float], t: int, first: bool) -> list[int]:
+    """Rows of work in execution order: level by level, each by (key of its next unit, index).
+
+    The key of the next unit: the pegged key of the first planned week whose cumulative
+    planned quantity exceeds what was done (docs/risk.md).
+    """
+    assert m.program is not None
+    work = getattr(m.program, kind)
+    out = []
+    for lv in work.levels:
+        keyed = []
+        for j in sorted(int(x) for g in lv.groups for x in g):
+            cum = [float(x) for x in work.cum[j]]
+            done = (cum[t - 1] if first and t > 0 else 0.0 if first else cum[t]) - late[j]
+            week = next((w for w, c in enumerate(cum) if c > done + float(work.eps[j])), m.weeks)
+            keyed.append((int(work.key[j, week]), j))
+        out += [j for _, j in sorted(keyed)]
+    return out
+
+
 def oracle(m: RiskModel, dr: Draws, r: int) -> tuple[list[list[float]], float]:
     """Execute the plan in run ``r``: cumulative deliveries (weeks x demands) and S."""
     T, N = m.weeks, m.n_nodes
@@ -50,7 +70,7 @@ def oracle(m: RiskModel, dr: Draws, r: int) -> tuple[list[list[float]], float]:
             share = float(m.l_ramp[ln, min(k, m.l_ramp.shape[1] - 1)]) if k >= 0 else 0.0
             hours.append(float(m.l_hours[ln]) * share if k >= 0 and dr.up[t, ln, r] else 0.0)
         for p in range(m.passes):
-            for j in range(len(m.tasks)):
+            for j in order(m, "tasks", task_late, t, p == 0):
                 ask = task_late[j] + float(m.t_starts[t, j]) if p == 0 else task_late[j]
                 ln, h = int(m.t_line[j]), float(m.t_hours[j])
                 can = min(ask, max(hours[ln], 0.0) / h)
@@ -67,7 +87,7 @@ def oracle(m: RiskModel, dr: Draws, r: int) -> tuple[list[list[float]], float]:
                     stock[int(m.t_out[j])] += can * y
                 elif at < T:
                     moving[(at, int(m.t_out[j]))] += can * y
-            for j in range(len(m.lanes)):
+            for j in order(m, "lanes", lane_late, t, p == 0):
                 ask = lane_late[j] + float(m.s_qty[t, j]) if p == 0 else lane_late[j]
                 sent = min(ask, max(stock[int(m.s_from[j])], 0.0))
                 lane_late[j] = ask - sent

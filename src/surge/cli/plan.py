@@ -131,10 +131,27 @@ def print_plan_summary(sc: Scenario, plan: Plan) -> None:
         first = k.get("first_delivery_week")
         table.add_row("first delivery", "none" if first is None else f"week {first} ({sc.week_date(first)})")
         table.add_row("on-time share", f"{100 * k['on_time_share']:.1f}%")
+        table.add_row("slack", _slack_words(sc, plan))
         for did, week in k["completion_weeks"].items():
             table.add_row(f"  {did} complete", "not within horizon" if week is None
                           else f"week {week} ({sc.week_date(week)})")
     console.print(table)
+
+
+def _slack_words(sc: Scenario, plan: Plan) -> str:
+    """One line on how much room the plan leaves at its due dates (report.data.slack)."""
+    from surge.report.data import no_slack, slack
+
+    table = slack(sc, plan)
+    tight, n = no_slack(table), len(table)
+    if tight:
+        return (f"[yellow]none at {tight} of {n} due dates[/yellow] (met in the due week with "
+                "0 units to spare: any delay makes them late; run `surge risk`)")
+    met = table[table["weeks_early"].notna()]
+    if met.empty:
+        return "no due date is met"
+    return (f"at least {int(met['weeks_early'].min())} week(s) early or "
+            f"{met['surplus'].min():,.0f} units ahead at every due date met")
 
 
 def _fmt(x: float | None) -> str:

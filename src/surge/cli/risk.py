@@ -108,13 +108,24 @@ def print_summary(doc: dict, plan: Plan) -> None:
                   f"unit-weeks (plan: {planned:,.1f})" if planned is not None else
                   f"expected S = {doc['expected_service']:,.1f} ± {doc['service_stderr']:,.1f} "
                   "unit-weeks")
-    console.print(f"P(all due dates met) = {doc['p_all_met']:.3f}")
+    if not doc.get("uncertainty", True):
+        console.print("[yellow]This scenario has no uncertainty that touches the plan[/yellow] "
+                      "(no `uncertainty` section, or every distribution at no disruption): "
+                      "every run executes the plan as written, so the numbers below are the "
+                      "plan's own, not a measured risk. Add an `uncertainty` section "
+                      "(docs/scenario.md) to measure one.")
+        console.print(f"due dates met in the plan as written: "
+                      f"{'all' if doc['p_all_met'] == 1 else 'not all'}")
+    else:
+        console.print(f"P(all due dates met) = {doc['p_all_met']:.3f}")
+    measured = doc.get("uncertainty", True)
     table = Table(title="Due dates")
-    for col in ("demand", "week", "cumulative due", "P(on time)"):
+    for col in ("demand", "week", "cumulative due", "P(on time)" if measured else "met"):
         table.add_column(col, justify="left" if col == "demand" else "right")
     for d in doc["due_dates"]:
         table.add_row(d["demand"], str(d["week"]), f"{d['cumulative_due']:,.0f}",
-                      f"{d['p_on_time']:.3f}")
+                      f"{d['p_on_time']:.3f}" if measured else
+                      "yes" if d["p_on_time"] == 1 else "no")
     console.print(table)
     if doc["criticality"]:
         crit = Table(title="Criticality: drop in expected S when the source is perfect")
@@ -123,3 +134,9 @@ def print_summary(doc: dict, plan: Plan) -> None:
         for c in doc["criticality"]:
             crit.add_row(c["kind"], c["id"], f"{c['drop']:,.1f}", f"{c['stderr']:,.1f}")
         console.print(crit)
+        for c in doc["criticality"]:
+            if c.get("worse_when_perfect"):
+                console.print(f"[yellow]note:[/yellow] making {c['kind']} {c['id']} perfectly "
+                              f"reliable makes expected S worse by {-c['drop']:,.1f} "
+                              f"(± {c['stderr']:,.1f}): with more of its units on time, catch-up "
+                              "work elsewhere is reordered (see docs/risk.md, invariant 3)")

@@ -166,6 +166,38 @@ def kpis(scenario: Scenario, plan: Plan) -> dict[str, Any]:
     }
 
 
+def slack(scenario: Scenario, plan: Plan) -> pd.DataFrame:
+    """How much room the plan leaves at each due date of each demand.
+
+    Columns ``demand, week, cum_due`` [units], ``surplus`` [units] (cumulative delivered
+    minus cumulative due at the due week; negative: short) and ``weeks_early`` [weeks]
+    (how many weeks before the due week the cumulative due was reached; None: not met by
+    then). A due date with ``surplus`` 0 and ``weeks_early`` 0 has no slack: any delay or
+    shortfall upstream makes it late.
+    """
+    table = deliveries(scenario, plan)
+    rows = []
+    for d in scenario.demands:
+        mine = table[table["demand"] == d.id]
+        cum_due, cum = mine["cum_due"].to_numpy(), mine["cum_delivered"].to_numpy()
+        for w in sorted({x.week for x in d.due if 0 <= x.week < scenario.weeks}):
+            need = cum_due[w]
+            reached = np.flatnonzero(cum[: w + 1] >= need - TOL * max(1.0, need))
+            surplus = float(cum[w] - need)
+            rows.append({"demand": d.id, "week": w, "cum_due": float(need),
+                         "surplus": 0.0 if abs(surplus) < TOL * max(1.0, need) else surplus,
+                         "weeks_early": int(w - reached[0]) if reached.size else None})
+    return pd.DataFrame(rows, columns=["demand", "week", "cum_due", "surplus", "weeks_early"])
+
+
+def no_slack(table: pd.DataFrame) -> int:
+    """Due dates of :func:`slack` met exactly in their week with nothing to spare [-]."""
+    if table.empty:
+        return 0
+    tight = (table["surplus"] == 0) & (table["weeks_early"] == 0)
+    return int(tight.sum())
+
+
 COST_PARTS = ("activation", "operating", "purchase", "transport")
 
 
@@ -322,6 +354,9 @@ _RISK_LISTS = {
     "completion": ("demand", "week", "probability"),
     "criticality": ("kind", "id", "drop", "stderr"),
 }
+
+FRAGILE = 0.9
+"""P(all due dates met) below this is a fragile plan: never shown as a plain success [-]."""
 
 
 def check_risk(risk: Any, scenario: Scenario, label: str = "risk file") -> dict[str, Any]:

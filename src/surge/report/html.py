@@ -96,6 +96,7 @@ def build_report(
     body = [_header(scenario, plan, values, risk), _nav(sections)]
     if plan.has_plan:
         body.append(_completion_table(scenario, values))
+        body.append(_due_date_table(scenario, plan, risk))
     else:
         body.append('<section class="card empty"><p>This plan holds no schedule, so there is '
                     "nothing to chart. Fix what the message above names and plan again.</p>"
@@ -159,8 +160,18 @@ def risk_section(scenario: Scenario, risk: dict[str, Any]) -> Section:
         "<h3>Delivery fan</h3>", charts.delivery_fan(scenario, risk),
         "<h3>P(on time) per due date</h3>", charts.on_time_bars(scenario, risk),
     ]
-    if risk.get("criticality"):
-        content += ["<h3>Criticality</h3>", charts.criticality_tornado(scenario, risk)]
+    ranked = [c for c in risk.get("criticality", []) if not c.get("worse_when_perfect")]
+    odd = [c for c in risk.get("criticality", []) if c.get("worse_when_perfect")]
+    if ranked:
+        content += ["<h3>Criticality</h3>",
+                    charts.criticality_tornado(scenario, {**risk, "criticality": ranked})]
+    for c in odd:
+        content.append(
+            f'<p class="intro">Making {escape(c["kind"])} <b>{escape(c["id"])}</b> perfectly '
+            f"reliable makes expected S <b>worse</b> by {_num(-c['drop'], 1)} unit-weeks "
+            f"(± {_num(c['stderr'], 1)}), beyond sampling noise. This is not a ranking: with "
+            "more of its units on time, catch-up work elsewhere is reordered, and work that "
+            "shares items or lines with it can lose hours or stock it would have had.</p>")
     return Section("Risk", content,
                    "The plan executed many times under random disruptions (risk file v1): "
                    "how likely each due date is to hold, and which sources matter most.")
@@ -216,9 +227,9 @@ def _header(scenario: Scenario, plan: Plan, values: dict[str, Any],
                 f" · {len(scenario.lines)} candidate lines · {len(scenario.demands)} demands")
     message = (f'<p class="message status-{plan.status}">{escape(plan.message)}</p>'
                if plan.message else "")
-    head = (f'<header><div class="title-row"><h1>{escape(scenario.name)}</h1>'
-            f'<span class="badge status-{plan.status}">{escape(plan.status)}</span></div>'
-            f'<p class="subtitle">{subtitle}</p>{message}</header>')
+    badge, verdict = _verdict(scenario, plan, risk)
+    head = (f'<header><div class="title-row"><h1>{escape(scenario.name)}</h1>{badge}</div>'
+            f'<p class="subtitle">{subtitle}</p>{message}{verdict}</header>')
     if not plan.has_plan:
         return head
     cur = escape(scenario.currency)
@@ -242,9 +253,42 @@ def _header(scenario: Scenario, plan: Plan, values: dict[str, Any],
         cards.insert(2, (f"C + {scenario.objective.late_penalty:g} × S", _money(extra["value"]),
                          "weighted objective" + _bound(extra["value"], extra.get("bound"), 0)))
     if risk is not None:
-        cards.append(("P(all met)", _pct(risk.get("p_all_met")),
-                      f"{risk.get('runs', 0):,} simulated runs"))
+        measured = risk.get("uncertainty", True)
+        cards.insert(0, ("P(all due dates met)", _pct(risk.get("p_all_met")) if measured
+                         else "not measured",
+                         f"{risk.get('runs', 0):,} simulated runs · expected S "
+                         f"{_num(risk.get('expected_service'), 0)} unit-weeks" if measured
+                         else "the scenario has no uncertainty"))
     return head + _cards(cards)
+
+
+def _verdict(scenario: Scenario, plan: Plan,
+             risk: dict[str, Any] | None) -> tuple[str, str]:
+    """The status badge and one plain sentence on how much the plan can absorb."""
+    status = escape(plan.status)
+    if not plan.has_plan:
+        return f'<span class="badge status-{plan.status}">{status}</span>', ""
+    table = data.slack(scenario, plan)
+    tight, n = data.no_slack(table), len(table)
+    words = []
+    if tight:
+        words.append(f"<b>No slack</b> at {tight} of {n} due date{'s' if n != 1 else ''}: "
+                     "met exactly in the due week with nothing to spare, so any delay "
+                     "upstream makes them late.")
+    p = risk.get("p_all_met") if risk is not None and risk.get("uncertainty", True) else None
+    fragile = p is not None and p < data.FRAGILE
+    if p is not None:
+        words.append(f"Under the scenario's disruptions, every due date holds in "
+                     f"<b>{_pct(p)}</b> of {risk.get('runs', 0):,} runs"  # type: ignore[union-attr]
+                     + (" — a fragile plan." if fragile else "."))
+    if fragile:
+        level = "late" if p is not None and p < 0.5 else "warn"
+        badge = f'<span class="badge status-fragile {level}">{status} · fragile</span>'
+    else:
+        badge = f'<span class="badge status-{plan.status}">{status}</span>'
+    kind = "fragile" if fragile else "tight" if tight else ""
+    verdict = f'<p class="message verdict {kind}">{" ".join(words)}</p>' if words else ""
+    return badge, verdict
 
 
 def _nav(sections: list[Section]) -> str:
@@ -283,6 +327,34 @@ def _completion_table(scenario: Scenario, values: dict[str, Any]) -> str:
             "due week, and the week each demand is complete (its whole quantity delivered)."
             "</p>" + _table(["demand", "item", "site", "total due", "due", "on time",
                              "complete", ""], rows, {3, 5}) + "</section>")
+
+
+def _due_date_table(scenario: Scenario, plan: Plan, risk: dict[str, Any] | None) -> str:
+    """Each due date: what the plan leaves to spare, and P(on time) when risk is known."""
+    table = data.slack(scenario, plan)
+    p_on = {}
+    measured = risk is not None and risk.get("uncertainty", True)
+    if measured:
+        p_on = {(r["demand"], r["week"]): r["p_on_time"]
+                for r in risk.get("due_dates", [])}  # type: ignore[union-attr]
+    rows = []
+    for r in table.itertuples():
+        if r.weeks_early is None:
+            room = '<span class="pill late">late</span>'
+        elif r.surplus == 0 and r.weeks_early == 0:
+            room = '<span class="pill warn">no slack</span>'
+        else:
+            room = f"{_num(r.surplus)} units · {r.weeks_early} wk early"
+        p = p_on.get((r.demand, r.week))
+        rows.append([escape(str(r.demand)), _week(scenario, int(r.week)), _num(r.cum_due), room]
+                    + ([_pct(p) if p is not None else "—"] if measured else []))
+    header = ["demand", "due", "cumulative due", "slack in the plan"]
+    header += ["P(on time)"] if measured else []
+    return ('<section class="card"><h2>Due dates</h2><p class="intro">Slack: units delivered '
+            "beyond the cumulative due at the due week, and how many weeks before it the "
+            "cumulative due was reached." + (" P(on time): share of the simulated runs that "
+                                            "meet it." if measured else "") + "</p>"
+            + _table(header, rows, {2, 4}) + "</section>")
 
 
 def _purchase_table(scenario: Scenario, totals: Any) -> str:
@@ -363,6 +435,10 @@ header h1 { margin:0; font-size: 26px; letter-spacing: -0.01em; }
 .badge.status-optimal { background:var(--green); }
 .badge.status-feasible { background:var(--amber); }
 .badge.status-infeasible, .badge.status-error { background:var(--red); }
+.badge.status-fragile.late { background:var(--red); }
+.badge.status-fragile.warn { background:var(--amber); }
+.message.verdict.fragile { background:#fef2f2; color:#7f1d1d; border-left: 4px solid var(--red); }
+.message.verdict.tight { background:#fffbeb; border-left: 4px solid var(--amber); }
 .kpis { display:grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap:12px;
         margin: 18px 0; }
 .kpi { background:var(--card); border:1px solid var(--line); border-radius:12px; padding:14px 16px;

@@ -30,18 +30,20 @@ def parse_cluster(spec: str) -> tuple[str, int | str]:
                      "or 'tcp://HOST:PORT' (a running Dask scheduler)")
 
 
+ChunkRunner = Callable[[RiskModel, np.random.SeedSequence, int, int], Tally]
+"""Runs one chunk: (model, seed, runs, criticality runs) -> tally."""
+
+
 def run_on_dask(
     m: RiskModel, seeds: list[np.random.SeedSequence], sizes: list[int], critical: list[int],
-    spec: str, progress: Callable[[int], None] | None = None,
+    spec: str, run_chunk: ChunkRunner, progress: Callable[[int], None] | None = None,
 ) -> Tally:
-    """Run every chunk as one Dask task; merge the tallies in chunk order as they come.
+    """Run every chunk as one Dask task with ``run_chunk``; merge the tallies in chunk order.
 
     A tally that arrives before its predecessors waits; memory holds at most the tallies
     that arrived out of order.
     """
     from distributed import Client, LocalCluster, as_completed
-
-    from surge.risk.simulate import run_chunk
 
     kind, where = parse_cluster(spec)
     cluster = None

@@ -50,7 +50,7 @@ class Draws:
         Whether each line works at all that week.
     yield_tasks : (k,) int
         Tasks whose yield varies; ``yields[:, j]`` belongs to task ``yield_tasks[j]``
-        (listed in the simulator's execution order, not by task index).
+        (in task order).
     yields : (weeks, k, runs) float
         Drawn yield of those tasks each week [-].
     """
@@ -194,8 +194,7 @@ def draw(m: RiskModel, rng: np.random.Generator, runs: int) -> Draws:
         ready = min(int(m.l_ready[i]), T)  # no hours before the planned ready week anyway
         if ln.availability is not None and ln.availability < 1:
             up[ready:, i] = _bernoulli(rng, ln.availability, (T - ready, runs))
-    order = m.program.task_order if m.program is not None else np.arange(len(m.tasks))
-    yield_tasks = order[m.t_yield_sd[order] > 0]
+    yield_tasks = np.flatnonzero(m.t_yield_sd > 0)
     yields = np.empty((T, len(yield_tasks), runs))
     for j, k in enumerate(yield_tasks):
         # no start can happen before the first planned one: no draw needed there

@@ -17,6 +17,7 @@ import numpy as np
 
 from surge.errors import InputError
 from surge.plan.model import Plan
+from surge.risk.peg import delivery_keys, entry_ranks, peg
 from surge.risk.program import Program, compile_program
 from surge.scenario.model import Beta, Outage, Scenario
 
@@ -100,12 +101,6 @@ class RiskModel:
     e_qty: np.ndarray = field(default_factory=lambda: np.zeros(0))
     node_total: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (nodes,) total due
     passes: int = 1
-    # groups of tasks (of lanes) that share nothing, run together; see :func:`_stages`
-    task_stages: list[np.ndarray] = field(default_factory=list)
-    lane_stages: list[np.ndarray] = field(default_factory=list)
-    # (row in the demand nodes, task, units per start) and (row, lane): what late work holds
-    held_tasks: list[tuple[int, int, float]] = field(default_factory=list)
-    held_lanes: list[tuple[int, int]] = field(default_factory=list)
     program: Program | None = None  # the above laid out for execution (surge.risk.program)
 
     @property
@@ -262,38 +257,10 @@ def prepare(scenario: Scenario, plan: Plan) -> RiskModel:
     model.plan_stock = _plan_stock(model, plan, scenario)
     # zero-lead shipments can feed work at their destination in the same week
     model.passes = 1 if model.transport_lead > 0 or not lanes else 1 + len({s for s, _ in nodes})
-    model.task_stages = _stages([{("line", int(model.t_line[j])), ("out", int(model.t_out[j])),
-                                  *(("in", int(x)) for x in model.t_inputs[j])}
-                                 for j in range(len(tasks))],
-                                lambda a, b: bool(a & b) or _feeds(a, b) or _feeds(b, a))
-    model.lane_stages = _stages([{int(model.s_from[j]), int(model.s_to[j])}
-                                 for j in range(len(lanes))], lambda a, b: bool(a & b))
-    row = {int(nd): r for r, nd in enumerate(np.unique(model.d_node))}
-    model.held_tasks = [(row[int(nd)], j, float(c)) for j in range(len(tasks))
-                        for nd, c in zip(model.t_inputs[j], model.t_per_start[j]) if int(nd) in row]
-    model.held_lanes = [(row[int(model.s_from[j])], j) for j in range(len(lanes))
-                        if int(model.s_from[j]) in row]
-    model.program = compile_program(model)
+    t_key, s_key = _pegging(model, plan)
+    depth_of = [depth[ops[oid].produces] for oid, _ in tasks]
+    model.program = compile_program(model, t_key, s_key, depth_of)
     return model
-
-
-def _feeds(a: set, b: set) -> bool:
-    return any(("in", x[1]) in b for x in a if x[0] == "out")
-
-
-def _stages(uses: list[set], conflict: object) -> list[np.ndarray]:
-    """Group work in order so that no two members of a group conflict.
-
-    Each piece goes one stage after the last earlier piece it conflicts with; running the
-    stages in turn, each vectorised, gives exactly the result of running the pieces one by
-    one in their order.
-    """
-    stage: list[int] = []
-    for j, u in enumerate(uses):
-        stage.append(1 + max((stage[i] for i in range(j) if conflict(uses[i], u)),  # type: ignore[operator]
-                             default=-1))
-    return [np.array([j for j in range(len(uses)) if stage[j] == s], dtype=np.int64)
-            for s in range(max(stage, default=-1) + 1)]
 
 
 def _item_depth(scenario: Scenario) -> dict[str, int]:
@@ -359,3 +326,26 @@ def _plan_stock(m: RiskModel, plan: Plan, scenario: Scenario) -> np.ndarray:
             raise InputError(f"plan deliveries: unknown demand '{dl.demand}' (not in the scenario)")
         flow[dl.week, m.d_node[index[dl.demand]]] -= dl.quantity
     return m.initial[None, :] + np.cumsum(flow[:T], axis=0)
+
+
+def _pegging(m: RiskModel, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
+    """Priority keys of the plan's rows of work (:func:`surge.risk.peg.peg`)."""
+    entries = [(w, float(m.d_weight[j]), m.demands[j]) for j, w in m.due_dates]
+    rank = dict(zip(m.due_dates, entry_ranks(entries)))
+    index = {d: j for j, d in enumerate(m.demands)}
+    got: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for dl in plan.deliveries:
+        got[index[dl.demand]].append((dl.week, dl.quantity))
+    deliveries = []
+    for j in range(len(m.demands)):
+        due, before = [], 0.0
+        for w in sorted(w for jj, w in m.due_dates if jj == j):
+            q = float(m.d_due_cum[w, j]) - before
+            due.append((before, q, rank[(j, w)]))
+            before += q
+        deliveries += [(int(m.d_node[j]), w, q, k) for w, q, k in delivery_keys(due, got[j])]
+    fixed = [(int(nd), int(w), float(q)) for nd, w, q in zip(m.o_node, m.o_arrival, m.o_qty)]
+    fixed += [(nd, -1, float(q)) for nd, q in enumerate(m.initial) if q > 0]
+    return peg(m.weeks, m.n_nodes,
+               (m.t_starts, m.t_out, m.t_inputs, m.t_per_start, m.t_lead, m.t_yield),
+               (m.s_qty, m.s_from, m.s_to, m.transport_lead), fixed, deliveries)

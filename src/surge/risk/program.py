@@ -1,12 +1,15 @@
-"""A plan's work laid out for vectorised execution: stages of contiguous rows.
+"""A plan's work laid out for execution: levels, groups of competitors, priority keys.
 
-:func:`surge.risk.model.prepare` groups operation-lines (*tasks*) and lanes into stages whose
-members share nothing (:attr:`RiskModel.task_stages`, :attr:`RiskModel.lane_stages`), so a
-stage can run as one array operation with the result of running its members one by one.
-This module orders every task and lane stage after stage, so that a stage is a *slice* of
-the arrays (no gathers for backlogs, planned quantities and yields), and within a stage by
-the week of its first planned work: before that week a member has nothing to do (no
-backlog either), so the members at work in week ``t`` are the first ``active[t]`` rows.
+Operation-lines (*tasks*) run level by level, producers before consumers (the depth of the
+produced item in the bill of materials); lanes run after them. Within a level, tasks that
+share a line, an input or an output (lanes: an origin or a destination) form a *group* of
+competitors: in each run they are served one after the other in priority order, the
+earliest key first (:mod:`surge.risk.peg`: the due date the next unit of their work
+serves, then the week it was planned for), and in id order only for exact ties. Groups
+share nothing, so the ``k``-th member of every group is executed together, vectorised over
+groups and runs.
+
+Built by :func:`compile_program` from a :class:`~surge.risk.model.RiskModel`.
 """
 
 from __future__ import annotations
@@ -21,147 +24,128 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class TaskStage:
-    """Rows ``start .. start + size`` of the execution order of tasks (see module doc)."""
+class Level:
+    """Groups of competitors executed together; ``groups[g]`` lists members in id order."""
 
-    start: int
-    size: int
-    active: np.ndarray  # (weeks,) rows at work in each week: a prefix
-    planned: np.ndarray  # (weeks,) bool: some row has planned starts that week
-    line: np.ndarray  # (rows,) line of each row
-    hours: np.ndarray  # (rows, 1) line hours per start [h]
-    ins: np.ndarray  # (rows, width) input nodes, padded with the bottomless node
-    per: np.ndarray  # (rows, width, 1) units of each input per start [units]
-    flat_ins: np.ndarray  # input nodes row after row, without padding
-    flat_per: np.ndarray  # (flat, 1) [units]
-    flat_row: np.ndarray | None  # row of each flat input; None: one input per row
-    flat_end: np.ndarray  # (rows + 1,) inputs of the first r rows: flat[:flat_end[r]]
-    out: np.ndarray  # (rows,) output node (stock) or pipe row (lead > 0)
-    lead: int  # weeks from start to output, the same for every row of the stage
-    mean_yield: np.ndarray  # (rows, 1) [-]
-    yield_at: int  # first row of this stage in Draws.yields, -1: no row's yield varies
-    hours_later: bool  # some later stage or pass uses a line of this stage this week
+    groups: list[np.ndarray]
+    size: int  # members of the largest group
+
+    def rank(self, k: int) -> list[int]:
+        """Groups with a ``k``-th member."""
+        return [g for g, m in enumerate(self.groups) if len(m) > k]
 
 
 @dataclass(frozen=True)
-class LaneStage:
-    """Rows ``start .. start + size`` of the execution order of lanes."""
+class Work:
+    """Rows of one kind of work (tasks or lanes) and their priority keys."""
 
-    start: int
-    size: int
-    active: np.ndarray  # (weeks,)
-    planned: np.ndarray  # (weeks,) bool
-    frm: np.ndarray  # (rows,) origin node
-    to: np.ndarray  # (rows,) destination node (stock) or pipe row (lead > 0)
+    levels: list[Level]
+    planned: np.ndarray  # (weeks, rows) planned quantity (starts or units)
+    cum: np.ndarray  # (rows, weeks) cumulative planned quantity through each week
+    key: np.ndarray  # (rows, weeks + 1) key of the units planned in each week; last: none
+    eps: np.ndarray  # (rows,) tolerance on cumulative quantities [units]
+
+    def next_key(self, rows: np.ndarray, backlog: np.ndarray, t: int, first: bool) -> np.ndarray:
+        """(rows, runs) key of the next unit each row has to make or move in week ``t``."""
+        out = np.empty(backlog.shape, dtype=np.int64)
+        week = t - 1 if first else t
+        for i, j in enumerate(rows):
+            done = (self.cum[j, week] if week >= 0 else 0.0) - backlog[i] + self.eps[j]
+            out[i] = self.key[j].take(np.searchsorted(self.cum[j], done, side="right"))
+        return out
 
 
 @dataclass(frozen=True)
 class Program:
-    task_order: np.ndarray  # task index of each execution row
-    lane_order: np.ndarray  # lane index of each execution row
-    starts: np.ndarray  # (weeks, tasks) planned starts, in execution order
-    ship: np.ndarray  # (weeks, lanes) planned shipments, in execution order
-    task_stages: list[TaskStage]
-    lane_stages: list[LaneStage]
+    tasks: Work
+    lanes: Work
+    ins: np.ndarray  # (tasks, width) input nodes, padded with the bottomless node
+    per: np.ndarray  # (tasks, width) units of each input per start, padded with 1 [units]
+    pipe_row: np.ndarray  # (nodes,) row of each node in the pipe (-1: receives nothing late)
     pipe_nodes: np.ndarray  # nodes that receive work in later weeks (rows of the pipe)
     span: int  # weeks the pipe looks ahead (longest lead + 1)
-    held_tasks: list[tuple[int, int, float]]  # (demand-node row, execution row, units per start)
-    held_lanes: list[tuple[int, int]]  # (demand-node row, execution row)
+    yield_row: np.ndarray  # (tasks,) row in Draws.yields, -1: the yield does not vary
+    held_tasks: list[tuple[int, int, float]]  # (demand-node row, task, units per start)
+    held_lanes: list[tuple[int, int]]  # (demand-node row, lane)
 
 
-def _first_week(planned: np.ndarray, weeks: int) -> np.ndarray:
-    """(members,) first week with planned work (``weeks``: never)."""
-    has = planned > 0
-    return np.where(has.any(axis=0), has.argmax(axis=0), weeks)
+def _groups(members: list[int], uses: list[set]) -> list[np.ndarray]:
+    """Connected groups of ``members`` that share a use, each in member order."""
+    parent = {j: j for j in members}
+
+    def root(j: int) -> int:
+        while parent[j] != j:
+            parent[j] = parent[parent[j]]
+            j = parent[j]
+        return j
+
+    owner: dict[object, int] = {}
+    for j in members:
+        for u in uses[j]:
+            if u in owner:
+                parent[root(j)] = root(owner[u])
+            else:
+                owner[u] = j
+    by_root: dict[int, list[int]] = {}
+    for j in members:
+        by_root.setdefault(root(j), []).append(j)
+    return [np.array(g, dtype=np.int64) for g in sorted(by_root.values())]
 
 
-def _by_first_week(g: np.ndarray, first: np.ndarray) -> np.ndarray:
-    return g[np.lexsort((g, first[g]))]
+def _level(groups: list[np.ndarray]) -> Level:
+    return Level(groups, max((len(g) for g in groups), default=0))
 
 
-def _active(first: np.ndarray, weeks: int) -> np.ndarray:
-    return np.array([int((first <= t).sum()) for t in range(weeks)], dtype=np.int64)
+def _work(levels: list[Level], planned: np.ndarray, key: np.ndarray) -> Work:
+    T = planned.shape[0]
+    rows = planned.shape[1]
+    full = np.empty((rows, T + 1), dtype=np.int64)
+    full[:, :T] = key.T * T + np.arange(T)[None, :]  # due entry first, then planned week
+    full[:, T] = np.iinfo(np.int64).max
+    cum = np.cumsum(planned, axis=0).T.copy()
+    eps = 1e-9 * np.maximum(1.0, cum[:, -1] if T else np.ones(rows))
+    return Work(levels, planned, cum, full, eps)
 
 
-def compile_program(m: "RiskModel") -> Program:
+def compile_program(
+    m: RiskModel, t_key: np.ndarray, s_key: np.ndarray, depth: list[int]
+) -> Program:
     """Lay out the tasks and lanes of ``m`` for :func:`surge.risk.simulate.execute`.
 
-    A stage of tasks is split further by lead time and by whether the yield varies (its
-    members share nothing, so any split runs the same), then its members are ordered by
-    their first week of work.
+    ``t_key``, ``s_key``: pegging keys (weeks, rows) from :func:`surge.risk.peg.peg`;
+    ``depth``: the level of each task (producers first).
     """
-    T = m.weeks
-    t_first = _first_week(m.t_starts, T)
-    l_first = _first_week(m.s_qty, T)
-    varies = m.t_yield_sd > 0
-    t_groups = [_by_first_week(idx[(m.t_lead[idx] == lead) & (varies[idx] == v)], t_first)
-                for idx in m.task_stages
-                for lead, v in sorted({(int(m.t_lead[j]), bool(varies[j])) for j in idx})]
-    l_groups = [_by_first_week(idx, l_first) for idx in m.lane_stages]
-    task_order = np.concatenate(t_groups) if t_groups else np.zeros(0, dtype=np.int64)
-    lane_order = np.concatenate(l_groups) if l_groups else np.zeros(0, dtype=np.int64)
+    n_tasks, n_lanes = len(m.tasks), len(m.lanes)
+    uses: list[set] = [{("line", int(m.t_line[j])), ("out", int(m.t_out[j])),
+                        *(("in", int(x)) for x in m.t_inputs[j])} for j in range(n_tasks)]
+    levels = [_level(_groups([j for j in range(n_tasks) if depth[j] == d], uses))
+              for d in sorted(set(depth))]
+    lane_uses: list[set] = [{int(m.s_from[j]), int(m.s_to[j])} for j in range(n_lanes)]
+    lane_levels = [_level(_groups(list(range(n_lanes)), lane_uses))] if n_lanes else []
+    N = m.n_nodes
+    width = max((len(x) for x in m.t_inputs), default=0)
+    ins = np.full((n_tasks, width), N, dtype=np.int64)
+    per = np.ones((n_tasks, width))
+    for j in range(n_tasks):
+        ins[j, : len(m.t_inputs[j])] = m.t_inputs[j]
+        per[j, : len(m.t_inputs[j])] = m.t_per_start[j]
     late = set(m.t_out[m.t_lead > 0].tolist())
     if m.transport_lead > 0:
         late |= set(m.s_to.tolist())
     pipe_nodes = np.array(sorted(late), dtype=np.int64)
-    pipe_row = {int(nd): r for r, nd in enumerate(pipe_nodes)}
-    drawn = task_order[varies[task_order]]
-    yield_row = {int(j): r for r, j in enumerate(drawn)}
-    lines_of = [set(m.t_line[g].tolist()) for g in t_groups]
-    task_stages, start = [], 0
-    for s, g in enumerate(t_groups):
-        later = m.passes > 1 or any(lines_of[s] & x for x in lines_of[s + 1:])
-        task_stages.append(_task_stage(m, g, start, t_first, pipe_row, yield_row, later))
-        start += len(g)
-    lane_stages, start = [], 0
-    for g in l_groups:
-        to = [pipe_row[int(x)] for x in m.s_to[g]] if m.transport_lead > 0 else m.s_to[g].tolist()
-        lane_stages.append(LaneStage(start, len(g), _active(l_first[g], T),
-                                     (m.s_qty[:, g] > 0).any(axis=1), m.s_from[g],
-                                     np.array(to, dtype=np.int64)))
-        start += len(g)
-    t_pos = {int(j): r for r, j in enumerate(task_order)}
-    l_pos = {int(j): r for r, j in enumerate(lane_order)}
+    pipe_row = np.full(N + 1, -1, dtype=np.int64)
+    pipe_row[pipe_nodes] = np.arange(len(pipe_nodes))
+    varies = np.flatnonzero(m.t_yield_sd > 0)
+    yield_row = np.full(n_tasks, -1, dtype=np.int64)
+    yield_row[varies] = np.arange(len(varies))
+    row = {int(nd): r for r, nd in enumerate(np.unique(m.d_node))}
     return Program(
-        task_order=task_order.astype(np.int64), lane_order=lane_order.astype(np.int64),
-        starts=np.ascontiguousarray(m.t_starts[:, task_order]),
-        ship=np.ascontiguousarray(m.s_qty[:, lane_order]),
-        task_stages=task_stages, lane_stages=lane_stages, pipe_nodes=pipe_nodes,
-        span=int(max(m.t_lead.max(initial=0), m.transport_lead)) + 1,
-        held_tasks=[(row, t_pos[j], c) for row, j, c in m.held_tasks],
-        held_lanes=[(row, l_pos[j]) for row, j in m.held_lanes],
-    )
-
-
-def _task_stage(
-    m: "RiskModel", rows: np.ndarray, start: int, first: np.ndarray,
-    pipe_row: dict[int, int], yield_row: dict[int, int], later: bool,
-) -> TaskStage:
-    N = m.n_nodes
-    width = max((len(m.t_inputs[j]) for j in rows), default=0)
-    ins = np.full((len(rows), width), N, dtype=np.int64)
-    per = np.ones((len(rows), width, 1))
-    flat_ins: list[int] = []
-    flat_per: list[float] = []
-    flat_row: list[int] = []
-    flat_end = [0]
-    for r, j in enumerate(rows):
-        n_in = len(m.t_inputs[j])
-        ins[r, :n_in] = m.t_inputs[j]
-        per[r, :n_in, 0] = m.t_per_start[j]
-        flat_ins += m.t_inputs[j].tolist()
-        flat_per += m.t_per_start[j].tolist()
-        flat_row += [r] * n_in
-        flat_end.append(len(flat_ins))
-    lead = int(m.t_lead[rows[0]])
-    out = [pipe_row[int(x)] for x in m.t_out[rows]] if lead > 0 else m.t_out[rows].tolist()
-    return TaskStage(
-        start=start, size=len(rows), active=_active(first[rows], m.weeks),
-        planned=(m.t_starts[:, rows] > 0).any(axis=1), line=m.t_line[rows],
-        hours=m.t_hours[rows][:, None], ins=ins, per=per,
-        flat_ins=np.array(flat_ins, dtype=np.int64), flat_per=np.array(flat_per)[:, None],
-        flat_row=None if flat_row == list(range(len(rows))) else np.array(flat_row, dtype=np.int64),
-        flat_end=np.array(flat_end, dtype=np.int64), out=np.array(out, dtype=np.int64),
-        lead=lead, mean_yield=m.t_yield[rows][:, None],
-        yield_at=yield_row.get(int(rows[0]), -1), hours_later=later,
+        tasks=_work(levels, m.t_starts, t_key), lanes=_work(lane_levels, m.s_qty, s_key),
+        ins=ins, per=per, pipe_row=pipe_row, pipe_nodes=pipe_nodes,
+        span=int(max(m.t_lead.max(initial=0), m.transport_lead)) + 1, yield_row=yield_row,
+        held_tasks=[(row[int(nd)], j, float(c)) for j in range(n_tasks)
+                    for nd, c in zip(m.t_inputs[j], m.t_per_start[j], strict=True)
+                    if int(nd) in row],
+        held_lanes=[(row[int(m.s_from[j])], j) for j in range(n_lanes)
+                    if int(m.s_from[j]) in row],
     )

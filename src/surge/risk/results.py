@@ -22,6 +22,7 @@ import numpy as np
 from surge.risk.model import RiskModel
 
 BINS = 1000
+WORSE_SE = 3.0  # a negative drop beyond this many standard errors is flagged, not ranked
 TOLERANCE = 1e-6  # a due quantity counts as met when delivered >= due - 1e-6 * max(1, due)
 
 
@@ -136,12 +137,15 @@ def risk_document(
                            "probability": float(t.completion[d, m.weeks]) / n})
     criticality = [{"kind": kind, "id": sid, "drop": mean, "stderr": _stderr(cnt, m2)}
                    for (kind, sid), (cnt, mean, m2) in t.sources.items()]
+    for c in criticality:  # a perfect source that makes things worse beyond noise
+        c["worse_when_perfect"] = c["drop"] < -WORSE_SE * c["stderr"] and c["drop"] < -TOLERANCE
     criticality.sort(key=lambda c: (-c["drop"], c["kind"], c["id"]))
     return {
         "surge_risk": 1, "scenario": m.scenario, "runs": runs, "seed": seed,
         "chunk_size": chunk_size, "criticality_runs": criticality_runs, "weeks": m.weeks,
         "expected_service": t.s_mean, "service_stderr": _stderr(n, t.s_m2),
         "p_all_met": t.all_met / n,
+        "uncertainty": bool(m.uncertain_sources()) or bool((m.t_yield_sd > 0).any()),
         "due_dates": due_dates, "deliveries": deliveries, "completion": completion,
         "criticality": criticality,
     }

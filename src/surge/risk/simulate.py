@@ -18,7 +18,7 @@ from surge.plan.model import Plan
 from surge.risk import kernels as k
 from surge.risk.draws import Draws, draw
 from surge.risk.model import RiskModel, prepare
-from surge.risk.program import LaneStage, Program, TaskStage
+from surge.risk.program import Level, Program, Work
 from surge.risk.results import Tally, risk_document
 from surge.scenario.model import Scenario
 
@@ -56,8 +56,8 @@ def purchase_inflow(m: RiskModel, dr: Draws) -> tuple[np.ndarray, np.ndarray]:
 def execute(m: RiskModel, dr: Draws) -> Outcome:
     """Execute the plan in ``dr.runs`` runs under the drawn disruptions (docs/risk.md).
 
-    Work is done one stage at a time (:mod:`surge.risk.program`): the same result as one
-    operation-line (lane) after the other, in order, but vectorised over a stage too.
+    Work is done level by level (:mod:`surge.risk.program`); within a group of competitors
+    for hours or stock, in the priority order of each run.
     """
     T, n, N = m.weeks, dr.runs, m.n_nodes
     prog = m.program
@@ -73,6 +73,7 @@ def execute(m: RiskModel, dr: Draws) -> Outcome:
     dnodes = np.unique(m.d_node)
     done = np.zeros((len(dnodes), n))
     history = np.empty((T, len(dnodes), n))
+    runs = np.arange(n)
     for t in range(T):
         if len(prog.pipe_nodes):
             stock[prog.pipe_nodes] += pipe[t % prog.span]
@@ -80,10 +81,12 @@ def execute(m: RiskModel, dr: Draws) -> Outcome:
         stock[pnodes] += inflow[t]
         state.hours = k.line_hours(table, ready, dr.up[t], t)
         for p in range(m.passes):
-            for st in prog.task_stages:
-                _tasks(prog, st, t, p == 0, state, dr)
-            for ls in prog.lane_stages:
-                _lanes(prog, ls, t, p == 0, state, m.transport_lead)
+            for lv in prog.tasks.levels:
+                for rows in _ranked(prog.tasks, lv, state.task_backlog, t, p == 0, runs):
+                    _tasks(m, prog, rows, t, p == 0, state, dr, runs)
+            for lv in prog.lanes.levels:
+                for rows in _ranked(prog.lanes, lv, state.lane_backlog, t, p == 0, runs):
+                    _lanes(prog, rows, t, p == 0, state, m, runs)
         held = held_stock(m, t, state.task_backlog, state.lane_backlog, dnodes, n)
         new = k.deliver(done, stock[dnodes], held, m.node_total[dnodes])
         stock[dnodes] -= new - done
@@ -99,53 +102,80 @@ class _State:
 
     stock: np.ndarray  # (nodes + 1, runs) [units]
     pipe: np.ndarray  # (span, pipe nodes, runs) outputs and shipments on their way [units]
-    task_backlog: np.ndarray  # (tasks, runs) starts not yet made, in execution order
-    lane_backlog: np.ndarray  # (lanes, runs) units not yet shipped, in execution order
+    task_backlog: np.ndarray  # (tasks, runs) starts not yet made
+    lane_backlog: np.ndarray  # (lanes, runs) units not yet shipped
     hours: np.ndarray  # (lines, runs) hours left this week [h]
 
 
-def _tasks(prog: Program, st: TaskStage, t: int, first: bool, s: _State, dr: Draws) -> None:
-    """One stage of operation-lines in week ``t`` (steps 3 of docs/risk.md)."""
-    a = st.active[t]
-    if a == 0:
-        return
-    rows = slice(st.start, st.start + a)
-    request = s.task_backlog[rows]  # a view: the backlog becomes what is left of the request
-    if first and st.planned[t]:
-        request += prog.starts[t, rows, None]
-    line, per_start = st.line[:a], st.hours[:a]
-    made = k.starts_possible(request, s.hours[line], per_start, s.stock[st.ins[:a]], st.per[:a])
-    request -= made
-    if st.hours_later:
-        s.hours[line] -= made * per_start
-    end = st.flat_end[a]
-    if end:
-        used = made if st.flat_row is None else made[st.flat_row[:end]]
-        s.stock[st.flat_ins[:end]] -= st.flat_per[:end] * used
-    made *= dr.yields[t, st.yield_at: st.yield_at + a] if st.yield_at >= 0 else st.mean_yield[:a]
-    if st.lead == 0:
-        s.stock[st.out[:a]] += made
-    else:
-        s.pipe[(t + st.lead) % prog.span, st.out[:a]] += made
+def _ranked(work: Work, lv: Level, backlog: np.ndarray, t: int, first: bool,
+            runs: np.ndarray) -> list[np.ndarray]:
+    """Rows of work to execute one after the other: ``(groups, runs)`` each.
+
+    The ``k``-th array holds the ``k``-th member of every group in that run's priority order
+    (earliest key first; id order, the order of the group, for exact ties).
+    """
+    n = len(runs)
+    if lv.size <= 1:
+        g = np.concatenate(lv.groups) if lv.groups else np.zeros(0, dtype=np.int64)
+        return [np.broadcast_to(g[:, None], (len(g), n))] if len(g) else []
+    ordered = []
+    for g in lv.groups:
+        if len(g) == 1:
+            ordered.append(np.broadcast_to(g[:, None], (1, n)))
+            continue
+        key = work.next_key(g, backlog[g], t, first)
+        ordered.append(g[np.argsort(key, axis=0, kind="stable")])
+    return [np.stack([ordered[i][r] for i in lv.rank(r)]) for r in range(lv.size)]
 
 
-def _lanes(prog: Program, ls: LaneStage, t: int, first: bool, s: _State, lead: int) -> None:
-    """One stage of lanes in week ``t`` (step 4 of docs/risk.md)."""
-    a = ls.active[t]
-    if a == 0:
+def _tasks(m: RiskModel, prog: Program, rows: np.ndarray, t: int, first: bool, s: _State,
+           dr: Draws, runs: np.ndarray) -> None:
+    """Operation-lines ``rows`` (groups, runs) in week ``t`` (step 3 of docs/risk.md)."""
+    request = s.task_backlog[rows, runs]
+    if first:
+        request += prog.tasks.planned[t][rows]
+    line, per_start = m.t_line[rows], m.t_hours[rows]
+    ins = prog.ins[rows]  # (groups, runs, width)
+    per = prog.per[rows]
+    made = k.starts_possible(request, s.hours[line, runs], per_start,
+                             s.stock[ins, runs[:, None]].transpose(0, 2, 1),
+                             per.transpose(0, 2, 1))
+    s.task_backlog[rows, runs] = request - made
+    s.hours[line, runs] -= made * per_start
+    if ins.shape[-1]:
+        s.stock[ins, runs[:, None]] -= per * made[..., None]
+    y = m.t_yield[rows]
+    yr = prog.yield_row[rows]
+    if (yr >= 0).any():
+        y = np.where(yr >= 0, dr.yields[t, np.maximum(yr, 0), runs] if dr.yields.size else y, y)
+    made *= y
+    lead = m.t_lead[rows]
+    now = lead == 0
+    out = m.t_out[rows]
+    if now.all():
+        s.stock[out, runs] += made
         return
-    rows = slice(ls.start, ls.start + a)
-    request = s.lane_backlog[rows]
-    if first and ls.planned[t]:
-        request += prog.ship[t, rows, None]
-    frm = ls.frm[:a]
-    sent = k.ship_possible(request, s.stock[frm])
-    request -= sent
-    s.stock[frm] -= sent
-    if lead == 0:
-        s.stock[ls.to[:a]] += sent
+    r = np.broadcast_to(runs, rows.shape)
+    s.stock[out[now], r[now]] += made[now]
+    later = ~now
+    s.pipe[(t + lead[later]) % prog.span, prog.pipe_row[out[later]], r[later]] += made[later]
+
+
+def _lanes(prog: Program, rows: np.ndarray, t: int, first: bool, s: _State, m: RiskModel,
+           runs: np.ndarray) -> None:
+    """Lanes ``rows`` (groups, runs) in week ``t`` (step 4 of docs/risk.md)."""
+    request = s.lane_backlog[rows, runs]
+    if first:
+        request += prog.lanes.planned[t][rows]
+    frm = m.s_from[rows]
+    sent = k.ship_possible(request, s.stock[frm, runs])
+    s.lane_backlog[rows, runs] = request - sent
+    s.stock[frm, runs] -= sent
+    to = m.s_to[rows]
+    if m.transport_lead == 0:
+        s.stock[to, runs] += sent
     else:
-        s.pipe[(t + lead) % prog.span, ls.to[:a]] += sent
+        s.pipe[(t + m.transport_lead) % prog.span, prog.pipe_row[to], runs] += sent
 
 
 def held_stock(
@@ -227,7 +257,7 @@ def simulate(
     if cluster:
         from surge.risk.dask_backend import run_on_dask
 
-        total = run_on_dask(m, seeds, sizes, critical, cluster, progress)
+        total = run_on_dask(m, seeds, sizes, critical, cluster, run_chunk, progress)
     else:
         total = None
         for s, size, crit in zip(seeds, sizes, critical):
