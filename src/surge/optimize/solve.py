@@ -333,11 +333,14 @@ def empty_plan_start(b: Built, n: int) -> np.ndarray:
             due[j, row.week] += row.quantity
     ok = b.backlog >= 0
     x[b.backlog[ok]] = np.cumsum(due, axis=1)[ok]
+    on_hand = b.d.receipts.copy()  # arrivals whatever the plan does, then their sum
     for stock in sc.inventory:
         node = b.d.node_index.get((stock.site, stock.item))
         if node is not None:
-            labels = b.stock[node]
-            x[labels[labels >= 0]] += stock.quantity
+            on_hand[node, 0] += stock.quantity
+    on_hand = np.cumsum(on_hand, axis=1)
+    has = b.stock >= 0
+    x[b.stock[has]] += on_hand[has]
     return x
 
 
@@ -440,7 +443,12 @@ def _make_plan(sc: Scenario, b: Built, solved: Solved, info: SolveInfo) -> Plan:
     active_option: dict[str, int] = {}
     for k in range(len(d.opt_id)):
         on = np.nonzero(act[k] > 0.5)[0]
-        if on.size:
+        if d.opt_committed[k]:  # activated with its committed option and ready week
+            r = int(d.opt_ready[k])
+            activations.append({"line": d.opt_line[k], "option": d.opt_id[k],
+                                "start_week": r - int(d.opt_lead[k]), "ready_week": r})
+            active_option[d.opt_line[k]] = k
+        elif on.size:
             s = int(on[0])
             activations.append({"line": d.opt_line[k], "option": d.opt_id[k], "start_week": s,
                                 "ready_week": s + int(d.opt_lead[k])})
@@ -481,10 +489,11 @@ def _make_plan(sc: Scenario, b: Built, solved: Solved, info: SolveInfo) -> Plan:
         st = stages["weighted"]
         objective.update(service_bound=None, cost_bound=None,
                          value=ev.cost + sc.objective.late_penalty * ev.service,
-                         bound=_bound(st, ev.cost + sc.objective.late_penalty * ev.service))
+                         bound=_bound(st, ev.cost + sc.objective.late_penalty * ev.service,
+                                      b.cost_constant))
     else:
         objective.update(service_bound=_bound(stages["service"], ev.service),
-                         cost_bound=_bound(stages["cost"], ev.cost))
+                         cost_bound=_bound(stages["cost"], ev.cost, b.cost_constant))
     return plan.model_copy(update={"objective": PlanObjective(**objective),
                                    "costs": Costs(**ev.costs_dict())})
 
@@ -535,10 +544,11 @@ def pooled_shipments(b: Built, x: np.ndarray) -> list[dict]:
             for (i, a, z, t), q in merged.items() if q >= EPS_QUANTITY]
 
 
-def _bound(stage: StageResult, value: float) -> float:
-    """The stage's proven lower bound, never above the plan's own value."""
+def _bound(stage: StageResult, value: float, offset: float = 0.0) -> float:
+    """The stage's proven lower bound (plus ``offset``, the constant part of the
+    objective the solver does not see), never above the plan's own value."""
     if stage.status == "optimal" and (stage.bound is None or stage.gap is None):
         return value
     if stage.bound is None:
         return 0.0
-    return float(min(stage.bound, value))
+    return float(min(stage.bound + offset, value))
