@@ -330,3 +330,36 @@ class _Checker:
 def actuals_problems(actuals: Actuals, scenario: Scenario) -> list[Problem]:
     """Every rule of the actuals format broken by ``actuals`` against ``scenario``."""
     return _Checker(actuals, scenario).run()
+
+
+def actuals_from_plan(scenario: Scenario, plan: Any, through_week: int) -> Actuals:
+    """The actuals of a plan executed exactly for weeks ``0 .. through_week-1``.
+
+    Everything the plan does before ``through_week`` happened as planned: conversions
+    started (ready, or expected at their planned ready week), production, orders placed
+    (received, or expected at their arrival week), shipments sent and deliveries made.
+    """
+    W = through_week
+    acts = [ActualActivation(line=a.line, option=a.option, start_week=a.start_week,
+                             ready_week=a.ready_week if a.ready_week < W else None,
+                             expected_ready_week=None if a.ready_week < W else a.ready_week)
+            for a in plan.activations if 0 <= a.start_week < W
+            and scenario.by_id("lines")[a.line].committed is None]
+    buys = []
+    for p in plan.purchases:
+        if p.week < W:
+            got = [Arrival(week=p.arrival_week, quantity=p.quantity)]
+            buys.append(ActualPurchase(
+                supplier=p.supplier, item=p.item, site=p.site, week=p.week, quantity=p.quantity,
+                received=got if p.arrival_week < W else [],
+                expected=got if p.arrival_week >= W else []))
+    return Actuals(
+        surge_actuals=1, scenario=scenario.name, through_week=W, activations=acts,
+        production=[ActualProduction(operation=p.operation, line=p.line, week=p.week,
+                                     quantity=p.quantity) for p in plan.production if p.week < W],
+        purchases=buys,
+        shipments=[ActualShipment(item=s.item, from_=s.from_, to=s.to, week=s.week,
+                                  arrival_week=s.arrival_week, quantity=s.quantity)
+                   for s in plan.shipments if s.week < W],
+        deliveries=[ActualDelivery(demand=d.demand, week=d.week, quantity=d.quantity)
+                    for d in plan.deliveries if d.week < W])
