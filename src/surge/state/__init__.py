@@ -6,7 +6,9 @@ plan versus actual (state.md).
 """
 
 from surge.state.actuals import Actuals, actuals_problems, load_actuals
+from surge.state.replan import Changes, ReplanResult, plan_changes, replan
 from surge.state.roll import RollResult, StockCorrection, roll
+from surge.state.track import Tracking, track
 
-__all__ = ["Actuals", "RollResult", "StockCorrection", "actuals_problems", "load_actuals",
-           "roll"]
+__all__ = ["Actuals", "Changes", "ReplanResult", "RollResult", "StockCorrection", "Tracking",
+           "actuals_problems", "load_actuals", "plan_changes", "replan", "roll", "track"]
