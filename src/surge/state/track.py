@@ -18,6 +18,8 @@ from surge.plan.model import Plan
 from surge.scenario.model import Scenario
 from surge.state.actuals import EPS, Actuals
 
+SHARE_TOL = 0.005  # a shortfall under 0.5% of plan is rounding, not a shortfall [-]
+
 
 @dataclass
 class Series:
@@ -146,15 +148,16 @@ def _shortfalls(sc: Scenario, t: Tracking, a: Actuals) -> list[tuple[float, str]
         if p.week + offers[(p.supplier, p.item)].lead_time_weeks < W:  # due by now
             due_by[p.supplier] += p.quantity
             got_by[p.supplier] += p.n_received
+    out += _short_shipments(a)
     for sid, due in sorted(due_by.items()):
         share = got_by[sid] / due
-        if share < 1 - EPS:
+        if share < 1 - SHARE_TOL:
             out.append((1 - share, f"{sid} delivered {100 * share:.0f}% of ordered "
                                    f"({got_by[sid]:,.0f} of {due:,.0f} due by week {W - 1})"))
     for s in t.series:
         plan_total = float(s.planned.sum())
-        if s.kind == "production" and plan_total > EPS and s.shortfall > EPS:
-            share = float(s.actual.sum()) / plan_total
+        share = float(s.actual.sum()) / plan_total if plan_total > EPS else 1.0
+        if s.kind == "production" and share < 1 - SHARE_TOL:
             out.append((1 - share, f"{s.name} made {100 * share:.0f}% of planned "
                                    f"({s.actual.sum():,.0f} of {plan_total:,.0f})"))
         if s.kind == "deliveries" and s.due is not None:
@@ -165,4 +168,21 @@ def _shortfalls(sc: Scenario, t: Tracking, a: Actuals) -> list[tuple[float, str]
                 total = float(np.cumsum(s.due)[-1])
                 out.append((behind[-1] / total, f"{s.name} {behind[-1]:,.0f} behind due since "
                                                 f"week {since}"))
+    return out
+
+
+def _short_shipments(a: Actuals) -> list[tuple[float, str]]:
+    """Offers whose announced arrivals (``expected``) fall short of what is on order."""
+    ordered: dict[tuple[str, str], float] = defaultdict(float)
+    coming: dict[tuple[str, str], float] = defaultdict(float)
+    for p in a.purchases:
+        if p.expected:
+            ordered[(p.supplier, p.item)] += p.quantity - p.n_received
+            coming[(p.supplier, p.item)] += sum(e.quantity for e in p.expected)
+    out = []
+    for (sid, item), q in sorted(ordered.items()):
+        share = coming[(sid, item)] / q if q > EPS else 1.0
+        if share < 1 - SHARE_TOL:
+            out.append((1 - share, f"{sid} will deliver {100 * share:.0f}% of the {item} on "
+                                   f"order ({coming[(sid, item)]:,.0f} of {q:,.0f} expected)"))
     return out
