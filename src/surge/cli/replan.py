@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -28,12 +28,12 @@ def replan_command(
     freeze: Annotated[int, typer.Option(
         "--freeze", min=0, help="Weeks W..W+F-1 of the old plan's orders and conversions "
         "kept as firm.")] = 0,
-    window: Annotated[Optional[int], typer.Option(
+    window: Annotated[int | None, typer.Option(
         "--window", min=1, help="Weeks over which nervousness is measured "
         "[default: F, or 4].")] = None,
-    rolled: Annotated[Optional[Path], typer.Option(
+    rolled: Annotated[Path | None, typer.Option(
         "--rolled", help="Also write the rolled scenario here (.yaml or .json).")] = None,
-    time_limit: Annotated[Optional[float], typer.Option(
+    time_limit: Annotated[float | None, typer.Option(
         "--time-limit", min=0.01, help="Seconds for the solve.")] = None,
 ) -> None:
     """Replan from where the programme really stands.

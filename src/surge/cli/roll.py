@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -22,7 +22,7 @@ def roll_command(
     actuals: Annotated[Path, typer.Argument(help="Actuals file: what happened up to W.")],
     output: Annotated[Path, typer.Option("--output", "-o",
                                          help="Rolled scenario to write (.yaml or .json).")],
-    plan: Annotated[Optional[Path], typer.Option(
+    plan: Annotated[Path | None, typer.Option(
         "--plan", help="The plan being executed (needed for --freeze).")] = None,
     freeze: Annotated[int, typer.Option(
         "--freeze", min=0, help="Weeks W..W+F-1 of the plan's orders and conversions "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import numpy as np
 import typer
@@ -31,7 +31,7 @@ def track_command(
     scenario: Annotated[Path, typer.Argument(help="The original scenario (YAML or JSON).")],
     plan: Annotated[Path, typer.Argument(help="The plan being executed (plan file).")],
     actuals: Annotated[Path, typer.Argument(help="Actuals file: what happened up to W.")],
-    output: Annotated[Optional[Path], typer.Option(
+    output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Also write the comparison as JSON.")] = None,
 ) -> None:
     """Plan versus actual, week by week up to W, and the largest shortfalls in words."""
@@ -60,7 +60,8 @@ def print_tracking(t: Tracking) -> None:
             table.add_column(f"w{week}", justify="right")
         table.add_column("total", justify="right")
         for s in rows:
-            table.add_row(escape(s.name), *[_cell(a, p) for a, p in zip(s.actual, s.planned)],
+            cells = [_cell(a, p) for a, p in zip(s.actual, s.planned, strict=True)]
+            table.add_row(escape(s.name), *cells,
                           _cell(float(s.actual.sum()), float(s.planned.sum())))
             if s.due is not None:
                 table.add_row("  cum. due", *[f"{x:,.0f}" for x in np.cumsum(s.due)],

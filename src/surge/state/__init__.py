@@ -2,7 +2,8 @@
 plan versus actual (state.md).
 
 >>> from surge.state import load_actuals, roll  # doctest: +SKIP
->>> result = roll(scenario, load_actuals("actuals.yaml", scenario), plan, freeze=2)  # doctest: +SKIP
+>>> facts = load_actuals("actuals.yaml", scenario)  # doctest: +SKIP
+>>> result = roll(scenario, facts, plan, freeze=2)  # doctest: +SKIP
 """
 
 from surge.state.actuals import Actuals, actuals_problems, load_actuals

@@ -203,7 +203,8 @@ class _Checker:
         return self.out
 
     def activations(self) -> None:
-        lines, seen = self.sc.by_id("lines"), {}
+        lines = self.sc.by_id("lines")
+        seen: dict[str, int] = {}
         for i, act in enumerate(self.a.activations):
             path = f"activations[{i}] '{act.line}'"
             if not self.ref(path, act.line, "lines"):
@@ -358,8 +359,9 @@ def actuals_from_plan(scenario: Scenario, plan: Any, through_week: int) -> Actua
         production=[ActualProduction(operation=p.operation, line=p.line, week=p.week,
                                      quantity=p.quantity) for p in plan.production if p.week < W],
         purchases=buys,
-        shipments=[ActualShipment(item=s.item, from_=s.from_, to=s.to, week=s.week,
-                                  arrival_week=s.arrival_week, quantity=s.quantity)
+        shipments=[ActualShipment.model_validate(
+            {"item": s.item, "from": s.from_, "to": s.to, "week": s.week,
+             "arrival_week": s.arrival_week, "quantity": s.quantity})
                    for s in plan.shipments if s.week < W],
         deliveries=[ActualDelivery(demand=d.demand, week=d.week, quantity=d.quantity)
                     for d in plan.deliveries if d.week < W])

@@ -126,7 +126,7 @@ def _shift_suppliers(doc: dict[str, Any], W: int, cut: dict[tuple[str, str], np.
             cap = cap[W:] if isinstance(cap, list) else [cap] * T
             reduce = cut.get((sup["id"], offer["item"]))
             if reduce is not None:
-                cap = [max(0.0, c - x) for c, x in zip(cap, reduce)]
+                cap = [max(0.0, c - x) for c, x in zip(cap, reduce, strict=True)]
             elif all(c == cap[0] for c in cap):
                 cap = cap[0]
             offer["capacity_per_week"] = cap
@@ -162,8 +162,8 @@ class _Roller:
                 net[key][0, week] += q
                 net[key][1, week] += abs(q)
 
-        for s in self.sc.inventory:
-            add((s.site, s.item), 0, s.quantity)
+        for stock in self.sc.inventory:
+            add((stock.site, stock.item), 0, stock.quantity)
         for rec in self.sc.receipts:
             add((rec.site, rec.item), rec.week, rec.quantity)
         for p in self.a.production:
@@ -363,7 +363,7 @@ def write_scenario(doc: dict[str, Any], path: str | Path) -> None:
         yaml = yaml12()
         yaml.default_flow_style = None
         yaml.width = 100
-        yaml.sort_base_mapping_type_on_output = False  # keep the format's key order
+        yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]  # key order
         yaml.dump(doc, buf)
         text = buf.getvalue()
     else:
