@@ -55,7 +55,7 @@ def print_tracking(t: Tracking) -> None:
         if not rows:
             continue
         table = Table(title=escape(title))
-        table.add_column(HEADS[kind])
+        table.add_column(HEADS[kind], no_wrap=True)
         for week in range(W):
             table.add_column(f"w{week}", justify="right")
         table.add_column("total", justify="right")
