@@ -165,3 +165,20 @@ def test_freeze_makes_the_plans_near_orders_and_conversions_firm() -> None:
     committed = r.scenario.lines[0].committed
     assert committed is not None and committed.ready_week == 2
     solve_and_verify(r.scenario)
+
+
+@pytest.mark.parametrize(("lines", "weeks", "seed"), [(5, 12, 1), (6, 14, 2)])
+def test_rolling_twice_keeps_the_optimum(lines: int, weeks: int, seed: int) -> None:
+    """A rolled scenario (with committed lines and receipts) rolls again: executed exactly
+    to week 3, then 3 more weeks of the replan, the optimum is still S* and C*."""
+    sc = surge.load(no_shares(generate(lines, weeks, seed, uncertainty=False)))
+    plan = solve_and_verify(sc, mip_gap=0.0)
+    first = roll(sc, actuals_from_plan(sc, plan, 3))
+    middle = solve_and_verify(first.scenario, mip_gap=0.0)
+    second = roll(first.scenario, actuals_from_plan(first.scenario, middle, 3))
+    assert second.scenario.receipts or any(ln.committed for ln in second.scenario.lines)
+    last = solve_and_verify(second.scenario, mip_gap=0.0)
+    assert math.isclose(last.objective.cost + second.spent["total"] + first.spent["total"],
+                        plan.objective.cost, rel_tol=1e-6)
+    assert math.isclose(last.objective.service + second.service_incurred
+                        + first.service_incurred, plan.objective.service, abs_tol=1e-5)
