@@ -99,3 +99,15 @@ def test_demo_week8_tracks_and_replans(tmp_path: Path) -> None:
         in res.stdout
     assert "verified: the new plan holds every rule of the rolled scenario" in res.stdout
     assert surge.verify(surge.load(rolled), Plan.read(new)).ok
+
+
+def test_projected_completion_is_the_median_week_shifted() -> None:
+    from surge.state.replan import projected_completion
+
+    risk = {"completion": [
+        {"demand": "a", "week": 3, "probability": 0.2}, {"demand": "a", "week": 5,
+                                                          "probability": 0.4},
+        {"demand": "a", "week": None, "probability": 0.4},
+        {"demand": "b", "week": 9, "probability": 0.3}, {"demand": "b", "week": None,
+                                                          "probability": 0.7}]}
+    assert projected_completion(risk, 8) == {"a": 13, "b": None}

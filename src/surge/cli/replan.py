@@ -14,7 +14,7 @@ from surge.cli.roll import print_roll_summary
 from surge.plan.model import Plan
 from surge.scenario import load
 from surge.state import load_actuals
-from surge.state.replan import Changes, replan
+from surge.state.replan import Changes, ReplanResult, projected_completion, replan
 from surge.state.roll import write_scenario
 
 
@@ -35,6 +35,10 @@ def replan_command(
         "--rolled", help="Also write the rolled scenario here (.yaml or .json).")] = None,
     time_limit: Annotated[float | None, typer.Option(
         "--time-limit", min=0.01, help="Seconds for the solve.")] = None,
+    risk_runs: Annotated[int, typer.Option(
+        "--risk-runs", min=0, help="Monte Carlo runs of the new plan on the rolled scenario "
+        "(0: none) for its projected completion.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the risk runs.")] = 0,
 ) -> None:
     """Replan from where the programme really stands.
 
@@ -63,6 +67,22 @@ def replan_command(
             err_console.print(f"[red]violation[/red] {escape(str(v))}")
         raise typer.Exit(1)
     console.print("verified: the new plan holds every rule of the rolled scenario")
+    if risk_runs and result.rolled.scenario.uncertainty is not None:
+        print_projection(result, risk_runs, seed)
+
+
+def print_projection(result: ReplanResult, runs: int, seed: int) -> None:
+    """Projected completion of each demand from a risk run of the new plan."""
+    from surge.risk import simulate
+
+    risk = simulate(result.rolled.scenario, result.plan, runs=runs, seed=seed)
+    W = result.rolled.through_week
+    console.print(f"risk of the new plan ({runs} runs, seed {seed}): all due dates met in "
+                  f"{100 * risk['p_all_met']:.1f}% of runs, expected S "
+                  f"{risk['expected_service']:,.1f} unit-weeks")
+    for did, week in projected_completion(risk, W).items():
+        console.print(f"  {did}: median completion "
+                      + ("beyond the horizon" if week is None else f"week {week}"))
 
 
 def print_changes(ch: Changes) -> None:

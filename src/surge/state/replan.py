@@ -129,3 +129,23 @@ def replan(scenario: Scenario, plan: Plan, actuals: Actuals, freeze: int = 0,
     check = verify(rolled.scenario, new)
     changes = plan_changes(plan, new, actuals.through_week, window or freeze or 4)
     return ReplanResult(rolled, new, check, changes)
+
+
+def projected_completion(risk: dict[str, Any], offset: int = 0) -> dict[str, int | None]:
+    """Median completion week of each demand from a risk file, shifted by ``offset``.
+
+    ``risk`` is the document of :func:`surge.risk.simulate` on a rolled scenario; pass
+    ``offset = W`` for weeks of the original programme. ``None``: in half the runs or
+    more the demand is not complete within the horizon.
+    """
+    cum: dict[str, float] = defaultdict(float)
+    out: dict[str, int | None] = {}
+    for row in risk["completion"]:
+        did = row["demand"]
+        out.setdefault(did, None)
+        if row["week"] is None or out[did] is not None:
+            continue
+        cum[did] += row["probability"]
+        if cum[did] >= 0.5:
+            out[did] = row["week"] + offset
+    return out
