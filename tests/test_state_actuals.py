@@ -122,3 +122,16 @@ def test_cli_roll_of_inconsistent_actuals_exits_2_writing_nothing(tmp_path: Path
     assert code == 2
     assert "stock of drone at plant would be -5 at the end of week 2" in stderr
     assert not out.exists()
+
+
+def test_cli_bad_actuals_exit_2_with_every_problem(tmp_path: Path) -> None:
+    bad = ACTUALS.replace("line: plant-l1, option: convert", "line: douai-l2, option: convert")
+    (tmp_path / "a.yaml").write_text(bad % 20, encoding="utf-8")
+    out = tmp_path / "rolled.yaml"
+    code, _, stderr = run("roll", str(MINIMAL), str(tmp_path / "a.yaml"), "-o", str(out))
+    assert code == 2
+    assert "2 problems found" in stderr
+    assert "activations[0] 'douai-l2'.line: unknown line 'douai-l2'" in stderr
+    assert "production[0] 'assemble'.line: line 'plant-l1' made something but is not in " \
+           "activations" in stderr
+    assert not out.exists()
