@@ -34,6 +34,8 @@ demo: $(STAMP)
 	$(SURGE) verify $(DEMO) $(DEMO_OUT)/plan.json
 	$(SURGE) risk $(DEMO) $(DEMO_OUT)/plan.json --runs 10000 --seed 7 -o $(DEMO_OUT)/risk.json
 	$(SURGE) report $(DEMO) $(DEMO_OUT)/plan.json --risk $(DEMO_OUT)/risk.json --explain -o $(DEMO_OUT)/report.html
+	$(SURGE) track $(DEMO) $(DEMO_OUT)/plan.json examples/uav-france-week8.yaml
+	$(SURGE) replan $(DEMO) $(DEMO_OUT)/plan.json examples/uav-france-week8.yaml --freeze 2 --rolled $(DEMO_OUT)/rolled-week8.yaml -o $(DEMO_OUT)/replan-week8.json
 	@echo "open $(DEMO_OUT)/report.html"
 
 test: $(TSTAMP)

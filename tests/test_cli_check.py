@@ -156,7 +156,8 @@ def test_schema_is_json_with_the_top_level_keys() -> None:
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert set(schema["properties"]) == {
         "surge", "name", "start", "weeks", "currency", "items", "operations", "organizations",
-        "sites", "lines", "suppliers", "demands", "inventory", "transport", "policy", "objective",
+        "sites", "lines", "suppliers", "demands", "inventory", "receipts", "transport", "policy",
+        "objective",
         "uncertainty"}
     assert set(schema["required"]) == {
         "surge", "name", "start", "weeks", "items", "operations", "organizations", "sites",

@@ -81,7 +81,7 @@ ERRORS: list[tuple[str, Mutation, str]] = [
     ("unknown-top", set_("wekes", 3),
      "(top level): unknown key 'wekes'; did you mean 'weeks'?"),
     ("unknown-line", set_("lines.0.sitee", "plant"),
-     f"{LINE}: unknown key 'sitee'; did you mean 'site'? (expected keys: id, name, site, options)"),
+     f"{LINE}: unknown key 'sitee'; did you mean 'site'? (expected keys: id, name, site, options, committed)"),
     ("unknown-option", set_("lines.0.options.0.ramp", [1]), f"{OPT}: unknown key 'ramp'; did you mean 'ramp_up'?"),
     ("unknown-offer", set_("suppliers.0.offers.0.price", 1), f"{OFFER}: unknown key 'price'"),
     ("unknown-no-hint", set_("items.0.colour", "red"), "items[0] 'kit': unknown key 'colour' (expected keys: id, name, weight_kg)"),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from surge.scenario.geo import haversine_km
-from surge.scenario.model import Offer, Scenario
+from surge.scenario.model import Line, Offer, Option, Scenario
 
 NEVER = 1 << 30  # "no week": an item that can never be at a site
 
@@ -39,6 +39,12 @@ class ModelData:
     opt_cph: np.ndarray = field(default_factory=lambda: np.zeros(0))
     opt_ramp: list[list[float]] = field(default_factory=list)
     opt_caps: list[frozenset[str]] = field(default_factory=list)
+    opt_first: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # first week with hours
+    # committed lines (state.md): no activation variable, hours offered are given
+    opt_committed: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    opt_ready: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # committed ready
+    committed_hours: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (K, T) [h]
+    receipts: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (node, week) [units]
     # operations
     ops: list[str] = field(default_factory=list)
     # stock nodes (site, item) and the earliest week the item can be there
@@ -65,6 +71,38 @@ def hours_start(option_lead: int, est: int, ramp: list[float]) -> int:
     return est + option_lead + first
 
 
+def _option_rows(sc: Scenario) -> list[tuple[Line, Option, int]]:
+    """(line, option, latest start) of every option that can offer hours in the horizon.
+
+    A committed line keeps only its committed option, whose latest start is ``T - 1`` (it
+    has no start variable; see :func:`prepare`).
+    """
+    T = sc.weeks
+    rows = []
+    for line in sc.lines:
+        committed = line.committed_option()
+        if committed is not None:
+            rows.append((line, committed, T - 1))
+            continue
+        for opt in line.options:
+            last = T - 1 - opt.lead_time_weeks
+            if opt.earliest_start_week > last:
+                continue  # ready after the horizon: can never offer an hour
+            rows.append((line, opt, last))
+    return rows
+
+
+def _committed_hours(sc: Scenario, rows: list[tuple[Line, Option, int]]) -> np.ndarray:
+    """Hours offered by each committed option in each week, ``H * ramp(t - ready)`` [h]."""
+    T = sc.weeks
+    out = np.zeros((len(rows), T))
+    for k, (line, opt, _) in enumerate(rows):
+        if line.committed is not None:
+            r = line.committed.ready_week
+            out[k] = [opt.hours_per_week * opt.ramp(t - r) for t in range(T)]
+    return out
+
+
 def prepare(sc: Scenario) -> ModelData:
     """Flatten ``sc`` into the index sets of the model, pruned by reachability."""
     T = sc.weeks
@@ -73,17 +111,17 @@ def prepare(sc: Scenario) -> ModelData:
     sites = sc.by_id("sites")
     ops = sc.operations
 
-    rows = []
-    for line in sc.lines:
-        for opt in line.options:
-            last = T - 1 - opt.lead_time_weeks
-            if opt.earliest_start_week > last:
-                continue  # ready after the horizon: can never offer an hour
-            rows.append((line, opt, last))
+    rows = _option_rows(sc)
+    d.opt_committed = np.array([line.committed is not None for line, _, _ in rows], dtype=bool)
+    d.opt_ready = np.array([line.committed.ready_week if line.committed else 0
+                            for line, _, _ in rows], dtype=int)
+    d.committed_hours = _committed_hours(sc, rows)
     d.opt_line = [line.id for line, _, _ in rows]
     d.opt_id = [opt.id for _, opt, _ in rows]
     d.opt_site = [line.site for line, _, _ in rows]
-    d.opt_est = np.array([opt.earliest_start_week for _, opt, _ in rows], dtype=int)
+    # a committed option has no start variable: its start window is empty (T .. T-1)
+    d.opt_est = np.array([T if c else opt.earliest_start_week
+                          for c, (_, opt, _) in zip(d.opt_committed, rows)], dtype=int)
     d.opt_last = np.array([last for _, _, last in rows], dtype=int)
     d.opt_lead = np.array([opt.lead_time_weeks for _, opt, _ in rows], dtype=int)
     d.opt_hours = np.array([opt.hours_per_week for _, opt, _ in rows], dtype=float)
@@ -93,11 +131,16 @@ def prepare(sc: Scenario) -> ModelData:
     d.opt_ramp = [list(opt.ramp_up) for _, opt, _ in rows]
     d.opt_caps = [frozenset(opt.capabilities) for _, opt, _ in rows]
     d.ops = [op.id for op in ops]
+    d.opt_first = np.array([
+        min([t for t in range(T) if d.committed_hours[k, t] > 0], default=NEVER)
+        if d.opt_committed[k]
+        else hours_start(int(d.opt_lead[k]), int(d.opt_est[k]), d.opt_ramp[k])
+        for k in range(len(rows))], dtype=int)
 
     # Where can each operation run, from which week (line hours only)?
     first_hours: dict[tuple[str, str], int] = {}  # (operation, site) -> first week with hours
     for k in range(len(rows)):
-        start = hours_start(int(d.opt_lead[k]), int(d.opt_est[k]), d.opt_ramp[k])
+        start = int(d.opt_first[k])
         for op in ops:
             if op.capability in d.opt_caps[k]:
                 key = (op.id, d.opt_site[k])
@@ -126,6 +169,8 @@ def prepare(sc: Scenario) -> ModelData:
     for stock in sc.inventory:
         if stock.quantity > 0:
             lower((stock.site, stock.item), 0)
+    for rec in sc.receipts:
+        lower((rec.site, rec.item), rec.week)
     for sup in sc.suppliers:
         for offer in sup.offers:
             if not any(offer.capacity(t) > 0 for t in range(offer.available_from_week, T)):
@@ -176,6 +221,7 @@ def prepare(sc: Scenario) -> ModelData:
     # it. Shipping a bought item is never better than buying for the destination, and by
     # the triangle inequality a direct lane is never worse than a relay.
     stocked = {(s.site, s.item) for s in sc.inventory if s.quantity > 0}
+    stocked |= {(r.site, r.item) for r in sc.receipts}
     cost_lanes = []
     weight = {it.id: it.weight_kg for it in sc.items}
     d.pooled = sc.transport.cost_per_kg_km == 0
@@ -199,4 +245,7 @@ def prepare(sc: Scenario) -> ModelData:
                     km = haversine_km(a.lat, a.lon, b.lat, b.lon)
                     cost_lanes.append(weight[item] * km * sc.transport.cost_per_kg_km)
     d.ship_cost = np.array(cost_lanes, dtype=float)
+    d.receipts = np.zeros((len(d.nodes), T))
+    for rec in sc.receipts:
+        d.receipts[d.node_index[(rec.site, rec.item)], rec.week] += rec.quantity
     return d

@@ -47,7 +47,12 @@ def make_plan(sc: Scenario, b: Built, solved: Solved, gap: float | None = None) 
     active_option: dict[str, int] = {}
     for k in range(len(d.opt_id)):
         on = np.nonzero(act[k] > 0.5)[0]
-        if on.size:
+        if d.opt_committed[k]:  # activated with its committed option and ready week
+            r = int(d.opt_ready[k])
+            activations.append({"line": d.opt_line[k], "option": d.opt_id[k],
+                                "start_week": r - int(d.opt_lead[k]), "ready_week": r})
+            active_option[d.opt_line[k]] = k
+        elif on.size:
             s = int(on[0])
             activations.append({"line": d.opt_line[k], "option": d.opt_id[k], "start_week": s,
                                 "ready_week": s + int(d.opt_lead[k])})
@@ -86,13 +91,14 @@ def make_plan(sc: Scenario, b: Built, solved: Solved, gap: float | None = None) 
     objective: dict = {"mode": mode, "service": ev.service, "cost": ev.cost}
     if mode == "weighted":
         value = ev.cost + sc.objective.late_penalty * ev.service
-        checked = [(stages["weighted"], value)]
+        # b.cost_constant: the part of C the solver does not see (committed lines' weekly cost)
+        checked = [(stages["weighted"], value - b.cost_constant)]
         objective.update(service_bound=None, cost_bound=None, value=value,
-                         bound=_bound(stages["weighted"], value))
+                         bound=_bound(stages["weighted"], value, b.cost_constant))
     else:
-        checked = [(stages["service"], ev.service), (stages["cost"], ev.cost)]
+        checked = [(stages["service"], ev.service), (stages["cost"], ev.cost - b.cost_constant)]
         objective.update(service_bound=_bound(stages["service"], ev.service),
-                         cost_bound=_bound(stages["cost"], ev.cost))
+                         cost_bound=_bound(stages["cost"], ev.cost, b.cost_constant))
     status, message = solved.status, solved.message
     misses = [m for st, v in checked
               if (m := gap_miss(st, v, sc.objective.mip_gap if gap is None else gap))]
@@ -170,10 +176,11 @@ def pooled_shipments(b: Built, x: np.ndarray) -> list[dict]:
             for (i, a, z, t), q in merged.items() if q >= EPS_QUANTITY]
 
 
-def _bound(stage: StageResult, value: float) -> float:
-    """The stage's proven lower bound, never above the plan's own value."""
+def _bound(stage: StageResult, value: float, offset: float = 0.0) -> float:
+    """The stage's proven lower bound (plus ``offset``, the constant part of the
+    objective the solver does not see), never above the plan's own value."""
     if stage.status == "optimal" and (stage.bound is None or stage.gap is None):
         return value
     if stage.bound is None:
         return 0.0
-    return float(min(stage.bound, value))
+    return float(min(stage.bound + offset, value))

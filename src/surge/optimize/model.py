@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import linopy
 import numpy as np
 
-from surge.optimize.data import NEVER, ModelData, hours_start
+from surge.optimize.data import NEVER, ModelData
 from surge.optimize.terms import Terms
 
 
@@ -43,6 +43,7 @@ class Built:
     policy_constraints: tuple[str, ...] = ()
     service: Terms | None = None  # S as a scalar sum of terms
     cost: Terms | None = None     # C as a scalar sum of terms
+    cost_constant: float = 0.0    # the part of C no plan can change (committed lines) [cur]
 
 
 def create_model(d: ModelData, *, relax_policy: frozenset[str] = frozenset()) -> Built:
@@ -84,8 +85,7 @@ def define_variables(m: linopy.Model, d: ModelData) -> Built:
                 continue
             site = d.opt_site[k]
             ready = [d.earliest.get((site, i), NEVER) for i in op.consumes]
-            first_hours = hours_start(int(d.opt_lead[k]), int(d.opt_est[k]), d.opt_ramp[k])
-            first = max([first_hours] + ready)
+            first = max([int(d.opt_first[k])] + ready)
             last = T - 1 - op.lead_time_weeks
             if first <= last:
                 prod_mask[p, k, first:last + 1] = True
@@ -221,7 +221,8 @@ def define_capacity(b: Built) -> None:
     k3, t3, s3 = np.indices(coef.shape)
     cap.add(b.act[k3, s3], -coef, k3, t3)
     used = (b.prod >= 0).any(axis=0)
-    m.add_constraints(cap.expression(m) <= 0, name="line-hours", mask=cap.array(used, bool))
+    m.add_constraints(cap.expression(m) <= cap.array(d.committed_hours), name="line-hours",
+                      mask=cap.array(used, bool))
 
 
 def define_material_balance(b: Built) -> None:
@@ -266,7 +267,7 @@ def define_material_balance(b: Built) -> None:
 
     define_shipment_pool(b)
 
-    rhs = np.zeros((len(d.nodes), T))
+    rhs = d.receipts.copy()  # receipts arrive whatever the plan does
     for stock in sc.inventory:
         if (stock.site, stock.item) in ni:
             rhs[ni[(stock.site, stock.item)], 0] += stock.quantity
@@ -342,6 +343,16 @@ def define_objective(b: Built) -> None:
     s_terms.add(b.backlog[:, T - 1], weights * unmet, 0)
     b.service = s_terms
     b.cost = cost_terms(b)
+    b.cost_constant = committed_cost(b.d)
+
+
+def committed_cost(d: ModelData) -> float:
+    """Weekly cost of committed lines for weeks ``max(0, ready) .. T-1`` [currency].
+
+    Their fixed cost is spent already and not part of ``C``; no plan changes this part.
+    """
+    weeks = np.maximum(0, d.T - np.maximum(0, d.opt_ready))
+    return float(np.sum(np.where(d.opt_committed, d.opt_weekly * weeks, 0.0)))
 
 
 def useful_output(sc) -> dict[str, float]:  # noqa: ANN001
@@ -393,7 +404,7 @@ def define_strengthening(b: Built) -> None:
     if not K or not P:
         return
     need = useful_output(sc)
-    has = (b.prod >= 0).any(axis=2)  # (P, K)
+    has = (b.prod >= 0).any(axis=2) & ~d.opt_committed[None, :]  # (P, K); committed: no act
     rows = Terms({"operation": d.ops, "option": d.option_names})
     p_idx, k_idx, _ = np.indices(b.prod.shape)
     rows.add(b.prod, 1.0, p_idx, k_idx)
@@ -435,7 +446,8 @@ def define_policy(b: Built, relax: frozenset[str] = frozenset()) -> None:
     names = []
     if pol.budget is not None and "budget" not in relax:
         assert b.cost is not None
-        m.add_constraints(b.cost.expression(m) <= pol.budget, name="policy-budget")
+        m.add_constraints(b.cost.expression(m) <= pol.budget - b.cost_constant,
+                          name="policy-budget")
         names.append("policy-budget")
 
     share = pol.max_share_per_organization

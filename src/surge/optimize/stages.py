@@ -298,11 +298,14 @@ def empty_plan_start(b: Built, n: int) -> np.ndarray:
             due[j, row.week] += row.quantity
     ok = b.backlog >= 0
     x[b.backlog[ok]] = np.cumsum(due, axis=1)[ok]
+    on_hand = b.d.receipts.copy()  # arrivals whatever the plan does, then their sum
     for stock in sc.inventory:
         node = b.d.node_index.get((stock.site, stock.item))
         if node is not None:
-            labels = b.stock[node]
-            x[labels[labels >= 0]] += stock.quantity
+            on_hand[node, 0] += stock.quantity
+    on_hand = np.cumsum(on_hand, axis=1)
+    has = b.stock >= 0
+    x[b.stock[has]] += on_hand[has]
     return x
 
 

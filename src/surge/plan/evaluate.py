@@ -54,7 +54,10 @@ def evaluate(sc: Scenario, plan: Plan) -> Evaluation:
     for a in plan.activations:
         opt = next(o for o in lines[a.line].options if o.id == a.option)
         options[a.line] = opt
-        activation += opt.fixed_cost + opt.weekly_cost * max(0, T - a.ready_week)
+        if lines[a.line].committed is not None:  # fixed cost spent already (state.md)
+            activation += opt.weekly_cost * max(0, T - max(0, a.ready_week))
+        else:
+            activation += opt.fixed_cost + opt.weekly_cost * max(0, T - a.ready_week)
     ops = sc.by_id("operations")
     operating = 0.0
     for r in plan.production:

@@ -340,7 +340,10 @@ class _Verifier:
             assert line is not None and option is not None
             self.checks["activation"] += 3
             r = a.start_week + option.lead_time_weeks
-            if not option.earliest_start_week <= a.start_week <= T - 1:
+            if line.committed is not None:
+                self.check_committed(line, a)
+                self.activation_cost += option.weekly_cost * max(0, T - max(0, r))
+            elif not option.earliest_start_week <= a.start_week <= T - 1:
                 self.add("activation", (a.line, a.option), a.start_week,
                          f"line {a.line} option {a.option} starts in week {a.start_week}; it may "
                          f"start in weeks {option.earliest_start_week}..{T - 1}")
@@ -350,13 +353,20 @@ class _Verifier:
                          f"in week {r} (lead time {option.lead_time_weeks}), "
                          f"the plan says {a.ready_week}")
             seen.setdefault(a.line, []).append(i)
-            self.activation_cost += option.fixed_cost + option.weekly_cost * max(0, T - r)
+            if line.committed is None:
+                self.activation_cost += option.fixed_cost + option.weekly_cost * max(0, T - r)
             if len(seen[a.line]) == 1:  # the first activation of a line is the one that runs
                 k = self.lines[a.line]
                 self.active[k], self.ready[k] = True, r
                 self.hours_per_week[k] = option.hours_per_week
                 self.cost_per_hour[k] = option.cost_per_hour
                 self.caps[k], ramp[k] = frozenset(option.capabilities), list(option.ramp_up)
+        for line in sc.lines:
+            if line.committed is not None and line.id not in seen:
+                self.checks["activation"] += 1
+                self.add("activation", (line.id,), None,
+                         f"line {line.id} is committed to option {line.committed.option} ready "
+                         f"in week {line.committed.ready_week}; the plan does not activate it")
         for line_id, rows in seen.items():
             self.checks["activation"] += 1
             if len(rows) > 1:
@@ -372,6 +382,15 @@ class _Verifier:
         share = np.where(age < 0, 0.0,
                          np.take_along_axis(ramp_table, np.clip(age, 0, width - 1), axis=1))
         self.offered = np.where(self.active[:, None], self.hours_per_week[:, None] * share, 0.0)
+
+    def check_committed(self, line: Any, a: Any) -> None:
+        """A committed line is activated with its committed option and ready week."""
+        c = line.committed
+        if a.option != c.option or a.ready_week != c.ready_week:
+            self.add("activation", (a.line, a.option), a.start_week,
+                     f"line {a.line} is committed to option {c.option} ready in week "
+                     f"{c.ready_week}; the plan activates option {a.option} ready in week "
+                     f"{a.ready_week}")
 
     def check_production(self) -> None:
         """References, horizon, and that each row runs on an active, ready, capable line."""
@@ -597,6 +616,8 @@ class _Verifier:
         """Stock per site, item and end of week is never negative."""
         nI, T = len(self.sc.items), self.T
         init = [(self.sites[s.site], self.items[s.item], 0, s.quantity) for s in self.sc.inventory]
+        init += [(self.sites[r.site], self.items[r.item], r.week, r.quantity)
+                 for r in self.sc.receipts]
         parts = list(self.flows)
         if init:
             parts.append(tuple(np.array(c) for c in zip(*init)))  # type: ignore[arg-type]

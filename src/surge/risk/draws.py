@@ -101,7 +101,7 @@ class Draws:
             mine = m.o_supplier == index
             hit = (self.delay[mine] != 0).any(axis=0) | (self.fill[mine] != 1.0).any(axis=0)
             return hit | self.outage_start[index].any(axis=0)
-        ready = min(int(m.l_ready[index]), m.weeks)
+        ready = max(0, min(int(m.l_ready[index]), m.weeks))
         return (self.slip[index] != 0) | ~self.up[ready:, index].all(axis=0)
 
 
@@ -191,7 +191,7 @@ def draw(m: RiskModel, rng: np.random.Generator, runs: int) -> Draws:
         if i not in used:
             continue  # no work on this line: its hours are never read
         slip[i] = _weeks(rng, ln.slip, (runs,))
-        ready = min(int(m.l_ready[i]), T)  # no hours before the planned ready week anyway
+        ready = max(0, min(int(m.l_ready[i]), T))  # no hours before the planned ready week anyway
         if ln.availability is not None and ln.availability < 1:
             up[ready:, i] = _bernoulli(rng, ln.availability, (T - ready, runs))
     yield_tasks = np.flatnonzero(m.t_yield_sd > 0)

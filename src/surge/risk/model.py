@@ -119,6 +119,9 @@ class RiskModel:
         return out
 
 
+RECEIPTS = "(receipts)"
+
+
 def _dist(d: dict[int, float] | None) -> WeekDist | None:
     if d is None:
         return None
@@ -159,6 +162,11 @@ def prepare(scenario: Scenario, plan: Plan) -> RiskModel:
         key = (p.supplier, p.item, p.site, p.week)
         entry = orders.setdefault(key, [0.0, float(p.arrival_week)])
         entry[0] += p.quantity
+    # receipts (state.md) arrive whatever happens: orders of a supplier without risk
+    # (RECEIPTS is not an id, so it names no supplier and is never an uncertain source)
+    for rec in scenario.receipts:
+        entry = orders.setdefault((RECEIPTS, rec.item, rec.site, rec.week), [0.0, rec.week])
+        entry[0] += rec.quantity
     sup_list = sorted({k[0] for k in orders})
     sup_index = {s: i for i, s in enumerate(sup_list)}
     keys = sorted(orders)
@@ -169,6 +177,9 @@ def prepare(scenario: Scenario, plan: Plan) -> RiskModel:
     suppliers = []
     for sid in sup_list:
         r = unc.supplier(sid) if unc else None
+        if sid == RECEIPTS:
+            suppliers.append(SupplierSource(sid, None, None, None))
+            continue
         suppliers.append(SupplierSource(sid, _dist(r.delay_weeks) if r else None,
                                         r.fill_rate if r else None, r.outage if r else None))
 

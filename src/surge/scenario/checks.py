@@ -67,6 +67,7 @@ def consistency_problems(raw: dict[str, Any]) -> list[Problem]:
     _check_suppliers(raw, ids, weeks, out)
     _check_demands(raw, ids, weeks, out)
     _check_inventory(raw, ids, out)
+    _check_receipts(raw, ids, weeks, out)
     _check_uncertainty(raw, ids, out)
     _check_usefulness(raw, out)
     out.extend(magnitude_problems(raw))
@@ -159,6 +160,7 @@ def _check_sites_lines(
              "organizations")
     for _, line, label in _entries(raw, "lines"):
         _ref(out, f"{label}.site", line.get("site"), ids["sites"], "sites")
+        _check_committed(line, label, out)
         seen: dict[str, int] = {}
         for j, opt in _sub(line, "options"):
             oid = opt.get("id")
@@ -172,6 +174,34 @@ def _check_sites_lines(
                 out.append(Problem(f"{label}.options[{j}].earliest_start_week",
                                    f"{est} is after the horizon's last week {weeks - 1}: "
                                    "this option can never be activated", "warning"))
+
+
+def _check_committed(line: dict[str, Any], label: str, out: list[Problem]) -> None:
+    """A committed line names one of its own options."""
+    committed = line.get("committed")
+    if not isinstance(committed, dict):
+        return
+    option = committed.get("option")
+    options = {o.get("id") for _, o in _sub(line, "options")}
+    if isinstance(option, str) and option not in options:
+        known = ", ".join(f"'{o}'" for o in sorted(x for x in options if isinstance(x, str)))
+        out.append(Problem(f"{label}.committed.option",
+                           f"unknown option '{option}' of this line (its options: {known})"))
+
+
+def _check_receipts(
+    raw: dict[str, Any], ids: dict[str, set[str] | None], weeks: int | None, out: list[Problem]
+) -> None:
+    for k, rec in enumerate(_list(raw.get("receipts"))):
+        if not isinstance(rec, dict):
+            continue
+        path = f"receipts[{k}]"
+        _ref(out, f"{path}.site", rec.get("site"), ids["sites"], "sites")
+        _ref(out, f"{path}.item", rec.get("item"), ids["items"], "items")
+        week = _whole(rec.get("week"))
+        if weeks is not None and week is not None and week > weeks - 1:
+            out.append(Problem(f"{path}.week",
+                               f"must be between 0 and {weeks - 1} (weeks - 1), got {week}"))
 
 
 def _check_suppliers(
@@ -264,7 +294,8 @@ def _check_usefulness(raw: dict[str, Any], out: list[Problem]) -> None:
     """Legal but suspicious: warnings."""
     made = [op.get("produces") for _, op, _l in _entries(raw, "operations")]
     bought = [offer.get("item") for _, s, _l in _entries(raw, "suppliers") for _, offer in _sub(s, "offers")]
-    stocked = [s.get("item") for s in _list(raw.get("inventory")) if isinstance(s, dict)]
+    stocked = [s.get("item") for key in ("inventory", "receipts")
+               for s in _list(raw.get(key)) if isinstance(s, dict)]
     available = {x for x in made + bought + stocked if isinstance(x, str)}
     for _, dem, label in _entries(raw, "demands"):
         item = dem.get("item")

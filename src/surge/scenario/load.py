@@ -42,6 +42,8 @@ _MODEL_AT: dict[tuple[str, ...], type[BaseModel]] = {
     ("demands",): m.Demand,
     ("demands", "due"): m.Due,
     ("inventory",): m.Stock,
+    ("receipts",): m.Receipt,
+    ("lines", "committed"): m.Committed,
     ("transport",): m.Transport,
     ("policy",): m.Policy,
     ("policy", "restricted_origins"): m.RestrictedOrigins,

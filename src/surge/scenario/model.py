@@ -99,11 +99,25 @@ class Option(Strict):
         return self.ramp_up[k] if k < len(self.ramp_up) else 1.0
 
 
+class Committed(Strict):
+    """A conversion already under way (state.md): its option and ready week, fixed."""
+
+    option: Id
+    ready_week: Annotated[int, ranged(as_whole)]
+
+
 class Line(Strict):
     id: Id
     name: Text | None = None
     site: Id
     options: Annotated[list[Option], Field(min_length=1)]
+    committed: Committed | None = None
+
+    def committed_option(self) -> Option | None:
+        """The committed option, if the line is committed (and the option exists)."""
+        if self.committed is None:
+            return None
+        return next((o for o in self.options if o.id == self.committed.option), None)
 
 
 def _capacity(value: Any) -> float | list[float]:
@@ -167,6 +181,15 @@ class Stock(Strict):
     site: Id
     item: Id
     quantity: NonNegative
+
+
+class Receipt(Strict):
+    """Units arriving at ``site`` in ``week`` whatever the plan does (state.md)."""
+
+    site: Id
+    item: Id
+    week: Week
+    quantity: Positive
 
 
 class Transport(Strict):
@@ -295,6 +318,7 @@ class Scenario(Strict):
     suppliers: list[Supplier]
     demands: list[Demand]
     inventory: list[Stock] = Field(default_factory=list)
+    receipts: list[Receipt] = Field(default_factory=list)
     transport: Transport = Field(default_factory=Transport)
     policy: Policy = Field(default_factory=Policy)
     objective: Objective = Field(default_factory=Objective)
