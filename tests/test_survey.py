@@ -150,12 +150,14 @@ def test_dangling_site_and_duplicate_id(demo: Scenario) -> None:
         wb["Lines"]["C7"] = wb["Lines"]["C8"] = "le-mans"
 
     assert errors(demo, "renault.xlsx", edited(demo, dup, organization="renault")) == [
-        "renault.xlsx: Sites!A4 (id): duplicate id 'le-mans' (first used in renault.xlsx: Sites!A2)"]
+        "renault.xlsx: Sites!A4 (id): duplicate id 'le-mans' "
+        "(first used in renault.xlsx: Sites!A2)"]
 
 
 BAD_OFFERS: list[tuple[Callable[[Any], None], str]] = [
     (lambda wb: (wb["Capacity"].__setitem__("AA1", None), wb["Capacity"].__setitem__("AA2", None)),
-     "sk.xlsx: Capacity!A2 (item): the weekly profile must have 26 weeks (columns 0 to 25), got 25"),
+     "sk.xlsx: Capacity!A2 (item): the weekly profile must have 26 weeks "
+     "(columns 0 to 25), got 25"),
     (lambda wb: wb["Capacity"].__setitem__("E2", -3),
      "sk.xlsx: Capacity!E2 (3): value for week 3 must be a number >= 0, got -3"),
     (lambda wb: wb["Offers"].__setitem__("D2", 5),
@@ -224,11 +226,13 @@ def test_new_organization_is_added(demo: Scenario) -> None:
 runner = CliRunner()
 
 
-def test_cli_import_reports_all_workbooks_and_writes_nothing(demo: Scenario, tmp_path: Path) -> None:
+def test_cli_import_reports_all_workbooks_and_writes_nothing(
+        demo: Scenario, tmp_path: Path) -> None:
     _register()
     a = tmp_path / "renault.xlsx"
     b = tmp_path / "sk.xlsx"
-    a.write_bytes(edited(demo, lambda wb: wb["Lines"].__setitem__("F7", -5), organization="renault"))
+    a.write_bytes(edited(demo, lambda wb: wb["Lines"].__setitem__("F7", -5),
+                         organization="renault"))
     b.write_bytes(edited(demo, lambda wb: wb["Offers"].__setitem__("B2", "cheap"),
                          supplier="sk-cells"))
     out = tmp_path / "merged.yaml"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -40,9 +40,9 @@ def write_atomic(path: Path, data: bytes) -> None:
 def template(
     scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Workbook to write (.xlsx).")],
-    organization: Annotated[Optional[str], typer.Option(  # noqa: UP007 - typer needs Optional
+    organization: Annotated[str | None, typer.Option(  # noqa: UP007 - typer needs Optional
         "--organization", help="Id of the organisation the workbook is for.")] = None,
-    supplier: Annotated[Optional[str], typer.Option(  # noqa: UP007
+    supplier: Annotated[str | None, typer.Option(  # noqa: UP007
         "--supplier", help="Id of the supplier the workbook is for.")] = None,
 ) -> None:
     """Write the survey workbook of one organisation or supplier, prefilled from SCENARIO.

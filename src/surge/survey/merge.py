@@ -18,6 +18,10 @@ from surge.scenario.model import Scenario
 from surge.survey.columns import CAPACITY
 from surge.survey.read import Cell, Loc, Submission, SurveyProblem
 
+Obj = dict[str, Any]
+Index = dict[str, tuple[str, Cell]]  # scenario path -> (workbook, cell)
+Tags = dict[int, tuple[Submission, Loc]]  # id() of a merged object -> where it came from
+
 _WORDS = ((re.compile(r"\bmust be > "), "must be greater than "),
           (re.compile(r"\bmust be >= "), "must be at least "))
 _MISSING = re.compile(r"^missing required key '([^']+)'$")
@@ -45,7 +49,7 @@ def plain(message: str) -> str:
     return message
 
 
-def _replace(old: list[dict[str, Any]], mine: list[bool], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _replace(old: list[Obj], mine: list[bool], new: list[Obj]) -> list[Obj]:
     """``old`` with the entries flagged in ``mine`` replaced one for one by ``new``."""
     out: list[dict[str, Any]] = []
     rest = list(new)
@@ -87,7 +91,7 @@ def _apply(raw: dict[str, Any], sub: Submission, tags: dict[int, tuple[Submissio
         tags[id(line)] = (sub, ("lines", i))
 
 
-def _cell_index(raw: dict[str, Any], tags: dict[int, tuple[Submission, Loc]]) -> dict[str, tuple[str, Cell]]:
+def _cell_index(raw: Obj, tags: Tags) -> Index:
     """``{scenario path: (workbook, cell)}`` for every value that came from a cell.
 
     An object's own path maps to its first cell, so a problem of the whole object (a
@@ -119,7 +123,7 @@ def _cell_index(raw: dict[str, Any], tags: dict[int, tuple[Submission, Loc]]) ->
     return index
 
 
-def _trace(path: str, message: str, index: dict[str, tuple[str, Cell]]) -> tuple[str, Cell, str] | None:
+def _trace(path: str, message: str, index: Index) -> tuple[str, Cell, str] | None:
     """The workbook and cell a problem at ``path`` came from, and the message to show."""
     missing = _MISSING.match(message)
     if missing:
@@ -144,7 +148,8 @@ def _trace(path: str, message: str, index: dict[str, tuple[str, Cell]]) -> tuple
     return None
 
 
-def merge(scenario: Scenario, submissions: list[Submission]) -> tuple[Scenario | None, list[SurveyProblem]]:
+def merge(scenario: Scenario,
+          submissions: list[Submission]) -> tuple[Scenario | None, list[SurveyProblem]]:
     """Merge ``submissions`` into ``scenario``; the merged scenario is checked as a whole.
 
     Returns
@@ -157,7 +162,8 @@ def merge(scenario: Scenario, submissions: list[Submission]) -> tuple[Scenario |
     tags: dict[int, tuple[Submission, Loc]] = {}
     seen: dict[tuple[str, str | None], str] = {}
     known_caps = {op.capability for op in scenario.operations}
-    known_caps |= {cap for line in scenario.lines for opt in line.options for cap in opt.capabilities}
+    known_caps |= {cap for line in scenario.lines for opt in line.options
+                   for cap in opt.capabilities}
     for sub in submissions:
         key = (sub.kind, sub.id)
         if sub.id is not None and key in seen:

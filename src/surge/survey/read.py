@@ -91,7 +91,8 @@ class _Reader:
     def error(self, sheet: str | None, cell: str | None, column: str | None, msg: str) -> None:
         self.problems.append(SurveyProblem(self.name, sheet, cell, column, msg))
 
-    def table(self, ws: Any, sheet: str, weeks_ok: bool = False) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+    def table(self, ws: Any, sheet: str,
+              weeks_ok: bool = False) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
         """Column names and the non-empty rows ``(row number, {column: value})``."""
         rows = list(ws.iter_rows(values_only=True))
         header = list(rows[0]) if rows else []

@@ -23,6 +23,7 @@ from surge.scenario.model import Scenario
 from surge.scenario.types import ISO_COUNTRIES
 from surge.survey import columns as c
 
+Sheets = dict[str, tuple[list[c.Column], list[list[Any]]]]  # sheet -> (columns, rows)
 SPARE_ROWS = 200  # rows below the prefilled ones that carry the input checks
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 LIST_COLUMNS = {"capabilities": 8, "items": 9, "countries": 10}  # Read me columns H, I, J
@@ -88,7 +89,7 @@ def make_template(scenario: Scenario, *, organization: str | None = None,
 # --- rows --------------------------------------------------------------------------------
 
 
-def _organization_rows(raw: dict[str, Any], oid: str) -> dict[str, tuple[list[c.Column], list[list[Any]]]]:
+def _organization_rows(raw: dict[str, Any], oid: str) -> Sheets:
     org = next((o for o in raw["organizations"] if o["id"] == oid), {"id": oid})
     sites = [s for s in raw["sites"] if s["organization"] == oid]
     site_ids = {s["id"] for s in sites}
@@ -107,10 +108,10 @@ def _organization_rows(raw: dict[str, Any], oid: str) -> dict[str, tuple[list[c.
     }
 
 
-def _supplier_rows(raw: dict[str, Any], sid: str) -> dict[str, tuple[list[c.Column], list[list[Any]]]]:
-    sup = next((s for s in raw["suppliers"] if s["id"] == sid), {"id": sid})
-    offers = []
-    profiles = []
+def _supplier_rows(raw: dict[str, Any], sid: str) -> Sheets:
+    sup: dict[str, Any] = next((s for s in raw["suppliers"] if s["id"] == sid), {"id": sid})
+    offers: list[dict[str, Any]] = []
+    profiles: list[list[Any]] = []
     for offer in sup.get("offers", []):
         cap = offer["capacity_per_week"]
         if isinstance(cap, list):
@@ -156,8 +157,8 @@ def _readme(ws: Worksheet, raw: dict[str, Any], who: str, wid: str,
         "Supplier, Offers and (if your capacity changes from week to week) Capacity"
     text = [
         (f"Capacity survey: {raw['name']}", True),
-        (f"This workbook is for the {who} '{wid}'. Please check and complete it, then send it back.",
-         False),
+        (f"This workbook is for the {who} '{wid}'. Please check and complete it, then send it "
+         "back.", False),
         ("", False),
         ("How to fill it in", True),
         (f"1. Fill in the sheets {sheets}. What we already know is filled in: correct it.", False),
