@@ -204,10 +204,16 @@ def _data_sheet(ws: Worksheet, sheet: str, cols: list[c.Column], rows: list[list
         need = "required" if col.required else "optional"
         cell.comment = Comment(f"{col.meaning}\nUnit: {col.unit}. {need.capitalize()}.",
                                "Surge", height=140, width=260)
+    centre = Alignment(horizontal="center")
+    for j, col in enumerate(cols, start=1):
+        if col.kind in ("number", "whole"):
+            ws.cell(row=1, column=j).alignment = centre
     for i, row in enumerate(rows, start=2):
         for j, value in enumerate(row, start=1):
             if value is not None:
-                ws.cell(row=i, column=j, value=value)
+                cell = ws.cell(row=i, column=j, value=value)
+                if cols[j - 1].kind in ("number", "whole"):
+                    cell.alignment = centre
     ws.freeze_panes = "A2" if sheet != c.CAPACITY else "B2"
     _fit_page(ws)
     last = len(rows) + 1 + SPARE_ROWS
