@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -262,3 +264,29 @@ def test_cli_template_needs_one_id(tmp_path: Path) -> None:
     result = runner.invoke(app, ["survey", "template", str(DEMO), "-o", str(tmp_path / "x.xlsx")])
     assert result.exit_code == 2
     assert "give exactly one of --organization ID or --supplier ID" in result.output
+
+
+def test_same_organization_twice(demo: Scenario) -> None:
+    data = make_template(demo, organization="renault")
+    subs = [read_workbook(name, data)[0] for name in ("a.xlsx", "b.xlsx")]
+    merged, problems = merge(demo, [s for s in subs if s is not None])
+    assert merged is None
+    assert [str(p) for p in problems] == ["b.xlsx: organization 'renault' is also in a.xlsx"]
+
+
+@pytest.mark.skipif(shutil.which("libreoffice") is None, reason="needs LibreOffice")
+def test_round_trip_through_libreoffice(demo: Scenario, tmp_path: Path) -> None:
+    """A workbook opened and saved again by LibreOffice still reads back exactly."""
+    (tmp_path / "renault.xlsx").write_bytes(make_template(demo, organization="renault"))
+    (tmp_path / "sk.xlsx").write_bytes(make_template(demo, supplier="sk-cells"))
+    out = tmp_path / "saved"
+    subprocess.run(["libreoffice", "--headless", "--convert-to", "xlsx", "--outdir", str(out),
+                    str(tmp_path / "renault.xlsx"), str(tmp_path / "sk.xlsx")],
+                   check=True, capture_output=True, timeout=300)
+    subs = []
+    for name in ("renault.xlsx", "sk.xlsx"):
+        sub, problems = read_workbook(name, (out / name).read_bytes())
+        assert problems == [] and sub is not None
+        subs.append(sub)
+    merged, problems = merge(demo, subs)
+    assert merged is not None and merged.dump() == demo.dump()
