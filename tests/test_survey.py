@@ -129,6 +129,10 @@ BAD_LINES: list[tuple[Callable[[Any], None], str]] = [
     (lambda wb: wb["Sites"].__setitem__("C2", "France"),
      "renault.xlsx: Sites!C2 (country): must be an ISO 3166 alpha-2 country code such as "
      "'FR', got 'France'"),
+    (lambda wb: wb["Organization"].__setitem__("A2", None),
+     "renault.xlsx: Organization!A2 (id): must not be empty: the id says whose workbook it is"),
+    (lambda wb: wb["Organization"].delete_rows(2),
+     "renault.xlsx: Organization: must have exactly one row (the organisation), got 0"),
     (lambda wb: wb.create_sheet("Notes"),
      "renault.xlsx: Notes: unknown sheet 'Notes' (expected sheets: Read me, then "
      "Organization, Sites, Lines or Supplier, Offers, Capacity)"),

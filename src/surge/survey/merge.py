@@ -165,8 +165,15 @@ def merge(scenario: Scenario,
     known_caps |= {cap for line in scenario.lines for opt in line.options
                    for cap in opt.capabilities}
     for sub in submissions:
+        if sub.id is None:  # nothing to merge it into: only the empty id is reported
+            cell = sub.cells.get(("obj", "id"))
+            if cell is not None:  # (no row at all is reported by the reader)
+                problems.append(SurveyProblem(sub.workbook, cell.sheet, cell.cell, "id",
+                                              "must not be empty: the id says whose workbook "
+                                              "it is"))
+            continue
         key = (sub.kind, sub.id)
-        if sub.id is not None and key in seen:
+        if key in seen:
             problems.append(SurveyProblem(sub.workbook, None, None, None,
                                           f"{sub.kind} '{sub.id}' is also in {seen[key]}"))
             continue
