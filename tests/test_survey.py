@@ -294,3 +294,16 @@ def test_round_trip_through_libreoffice(demo: Scenario, tmp_path: Path) -> None:
         subs.append(sub)
     merged, problems = merge(demo, subs)
     assert merged is not None and merged.dump() == demo.dump()
+
+
+def test_problem_of_merged_scenario_without_a_cell(demo: Scenario) -> None:
+    """Removing the depots that demands need is reported by the demands' scenario paths."""
+    def remove_sites(wb: Any) -> None:
+        wb["Sites"].delete_rows(2, 10)
+
+    assert errors(demo, "army.xlsx", edited(demo, remove_sites, organization="army")) == [
+        "merged scenario: demands[0] 'order-main'.site: unknown site 'depot-centre' "
+        "(not in `sites`)",
+        "merged scenario: demands[1] 'order-training'.site: unknown site 'depot-training' "
+        "(not in `sites`)",
+    ]
