@@ -61,7 +61,7 @@ SCENARIOS = [
     ("unmet-weeks-1e15.yaml", "'order-1'.unmet_weeks: 1000000000000000 is out of the supported "
                               "range: at most 5,200 [weeks]"),
     ("late-penalty-1e308.yaml", "objective.late_penalty: 1e+308 is out of the supported range: "
-                                "at most 1,000,000,000 [per unit-week]"),
+                                "at most 1,000,000,000,000 [per unit-week]"),
 ]
 
 

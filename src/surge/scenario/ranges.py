@@ -30,7 +30,7 @@ LIMITS: dict[str, tuple[float, str]] = {
     "weight_kg": (1e6, "kg"),
     "unmet_weeks": (5_200, "weeks"),
     "lead_time_weeks": (5_200, "weeks"),
-    "late_penalty": (1e9, "per unit-week"),
+    "late_penalty": (1e12, "per unit-week"),
     "fixed_cost": (1e12, "currency"),
     "weekly_cost": (1e12, "currency/week"),
     "cost_per_hour": (1e9, "currency/h"),
