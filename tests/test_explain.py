@@ -62,7 +62,7 @@ def solved(doc: dict[str, Any]) -> tuple[surge.Scenario, Plan]:
     return _solved(json.dumps(doc, sort_keys=True))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _solved(text: str) -> tuple[surge.Scenario, Plan]:
     sc = surge.load(json.loads(text))
     plan = surge.solve(sc, time_limit=20)

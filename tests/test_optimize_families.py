@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import solve_and_verify
 
 import surge
+from conftest import solve_and_verify
 from surge.errors import SolverError
 from surge.scenario import read_file
 from surge.scenario.generate import generate

@@ -6,10 +6,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from conftest import solve_and_verify
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import solve_and_verify
 from surge.scenario.generate import generate
 
 SLOW_OK = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])

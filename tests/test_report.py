@@ -18,8 +18,7 @@ from typer.testing import CliRunner
 from surge.cli import _register, app
 from surge.errors import InputError
 from surge.plan.model import Plan
-from surge.report import Section, build_report, kpis, write_report
-from surge.report import charts, data
+from surge.report import Section, build_report, charts, data, kpis, write_report
 from surge.scenario import load
 from surge.scenario.load import read_file
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -22,9 +22,9 @@ from surge.scenario import load
 def compare_command(
     plan_a: Annotated[Path, typer.Argument(help="First plan file (JSON).")],
     plan_b: Annotated[Path, typer.Argument(help="Second plan file (JSON).")],
-    scenario: Annotated[Optional[Path], typer.Option(
+    scenario: Annotated[Path | None, typer.Option(
         "--scenario", help="Scenario of the plans: S and C recomputed, S split by demand.")] = None,
-    json_out: Annotated[Optional[Path], typer.Option(
+    json_out: Annotated[Path | None, typer.Option(
         "--json", help="Also write the comparison as JSON to this file.")] = None,
 ) -> None:
     """Compare two plans: S and C and their parts, activations added, removed or moved,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -23,16 +23,16 @@ from surge.report.data import check_plan_matches
 def explain_command(
     scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
     plan: Annotated[Path, typer.Argument(help="Plan file (JSON) of that scenario.")],
-    with_: Annotated[Optional[list[Path]], typer.Option(
+    with_: Annotated[list[Path] | None, typer.Option(
         "--with", help="Overlay file(s) applied to the scenario (see docs/whatif.md).")] = None,
-    set_: Annotated[Optional[list[str]], typer.Option(
+    set_: Annotated[list[str] | None, typer.Option(
         "--set", help="One-line change, e.g. suppliers.cellco.offers[0].capacity_per_week=0.")] = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Bottlenecks to show.")] = 10,
     confirm: Annotated[int, typer.Option(
         "--confirm", min=0, help="Top bottlenecks to confirm by re-planning.")] = 3,
     time_limit: Annotated[float, typer.Option(
         "--time-limit", min=0.01, help="Seconds for each confirming re-plan.")] = 10.0,
-    json_out: Annotated[Optional[Path], typer.Option(
+    json_out: Annotated[Path | None, typer.Option(
         "--json", help="Also write the explanation as JSON to this file.")] = None,
 ) -> None:
     """Explain a plan: what holds it back and what more of it would be worth.

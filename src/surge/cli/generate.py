@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -25,7 +25,7 @@ def generate(
     weeks: Annotated[int, typer.Option(
         "--weeks", "-w", help=f"Horizon in weeks, {WEEKS_RANGE[0]}..{WEEKS_RANGE[1]}.")] = 26,
     seed: Annotated[int, typer.Option("--seed", "-s", help="Random seed (>= 0).")] = 0,
-    fmt: Annotated[Optional[str], typer.Option(
+    fmt: Annotated[str | None, typer.Option(
         "--format", "-f", help="yaml or json (default: from the file's suffix).")] = None,
 ) -> None:
     """Write a synthetic but meaningful scenario with N candidate lines.

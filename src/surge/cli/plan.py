@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from surge.cli.common import app, console, err_console, handle_errors, print_problems
@@ -32,15 +32,15 @@ STEPS = {
 def plan_command(
     scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Plan file to write (JSON).")],
-    time_limit: Annotated[Optional[float], typer.Option(
+    time_limit: Annotated[float | None, typer.Option(
         "--time-limit", min=0.01, help="Seconds for the whole solve [default: objective.time_limit_s].")] = None,
-    gap: Annotated[Optional[float], typer.Option(
+    gap: Annotated[float | None, typer.Option(
         "--gap", min=0.0, max=0.999, help="Relative MIP gap per stage [default: objective.mip_gap].")] = None,
-    threads: Annotated[Optional[int], typer.Option("--threads", min=1, help="Solver threads.")] = None,
+    threads: Annotated[int | None, typer.Option("--threads", min=1, help="Solver threads.")] = None,
     solver: Annotated[str, typer.Option("--solver", help="highs, or any solver linopy supports.")] = "highs",
-    with_: Annotated[Optional[list[Path]], typer.Option(
+    with_: Annotated[list[Path] | None, typer.Option(
         "--with", help="Overlay file(s) applied to the scenario, in order (see docs/whatif.md).")] = None,
-    set_: Annotated[Optional[list[str]], typer.Option(
+    set_: Annotated[list[str] | None, typer.Option(
         "--set", help="One-line change, e.g. suppliers.cellco.offers[0].capacity_per_week=0.")] = None,
 ) -> None:
     """Plan a scenario: which lines to convert, when, and what to make, buy and ship.

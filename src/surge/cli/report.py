@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -33,11 +33,11 @@ def report(
         Path, typer.Option("--output", "-o", help="HTML file to write.")
     ] = Path("report.html"),
     risk: Annotated[
-        Optional[Path], typer.Option("--risk", help="Risk file of the plan (from surge risk).")
+        Path | None, typer.Option("--risk", help="Risk file of the plan (from surge risk).")
     ] = None,
     explain: Annotated[bool, typer.Option(
         "--explain", help="Add a 'Why this plan' section: bottlenecks and missed due dates.")] = False,
-    compare: Annotated[Optional[Path], typer.Option(
+    compare: Annotated[Path | None, typer.Option(
         "--compare", help="Add a section comparing the plan with this other plan file.")] = None,
 ) -> None:
     """Write the plan's report: one HTML file that opens offline in any browser.

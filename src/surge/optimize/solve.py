@@ -17,8 +17,8 @@ import numpy as np
 from surge.optimize.data import ModelData, prepare
 from surge.optimize.model import Built, create_model
 from surge.optimize.solver import HighsSession, StageResult, run_linopy
-from surge.plan.model import EPS_QUANTITY, Costs, Plan, PlanObjective
 from surge.plan.evaluate import evaluate
+from surge.plan.model import EPS_QUANTITY, Costs, Plan, PlanObjective
 from surge.scenario.model import Scenario
 
 Progress = Callable[[str], None]
@@ -93,7 +93,7 @@ def solve_detailed(
     solver: str = "highs",
     progress: Progress | None = None,
     keep: bool = False,
-) -> tuple[Plan, "Solved | None"]:
+) -> tuple[Plan, Solved | None]:
     """Like :func:`solve`, also returning the built model and solver (``keep=True``);
     ``None`` instead when the model could not be built (out of memory)."""
     obj = scenario.objective
@@ -311,7 +311,7 @@ def _fix_from_relaxation(b: Built, x: np.ndarray, threshold: float = 1e-6) -> di
 
 def n_labels(m: object) -> int:
     """Number of variable labels of a linopy model (labels run 0 .. n-1)."""
-    return int(getattr(m, "_xCounter"))
+    return int(m._xCounter)
 
 
 def _expression(m, vector: np.ndarray):  # noqa: ANN001, ANN202

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from surge.scenario.geo import haversine_km
 from surge.plan.model import Plan
+from surge.scenario.geo import haversine_km
 from surge.scenario.model import Scenario
 
 

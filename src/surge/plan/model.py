@@ -110,7 +110,7 @@ class Plan(BaseModel):
     def has_plan(self) -> bool:
         return self.status in ("optimal", "feasible")
 
-    def normalized(self) -> "Plan":
+    def normalized(self) -> Plan:
         """A copy with rows sorted and quantities below 1e-6 left out."""
         data = {}
         for key, sort_key in _SORT_KEYS.items():
@@ -129,7 +129,7 @@ class Plan(BaseModel):
         return text
 
     @classmethod
-    def read(cls, path: str | Path) -> "Plan":
+    def read(cls, path: str | Path) -> Plan:
         """Read a plan file; a file that is not a plan gives a :class:`PlanFileError`."""
         p = Path(path)
         try:
@@ -141,7 +141,7 @@ class Plan(BaseModel):
         return cls.from_dict(data, str(p))
 
     @classmethod
-    def from_dict(cls, data: Any, label: str = "plan") -> "Plan":
+    def from_dict(cls, data: Any, label: str = "plan") -> Plan:
         try:
             return cls.model_validate(data)
         except ValidationError as exc:

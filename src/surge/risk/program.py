@@ -83,7 +83,7 @@ def _active(first: np.ndarray, weeks: int) -> np.ndarray:
     return np.array([int((first <= t).sum()) for t in range(weeks)], dtype=np.int64)
 
 
-def compile_program(m: "RiskModel") -> Program:
+def compile_program(m: RiskModel) -> Program:
     """Lay out the tasks and lanes of ``m`` for :func:`surge.risk.simulate.execute`.
 
     A stage of tasks is split further by lead time and by whether the yield varies (its
@@ -134,7 +134,7 @@ def compile_program(m: "RiskModel") -> Program:
 
 
 def _task_stage(
-    m: "RiskModel", rows: np.ndarray, start: int, first: np.ndarray,
+    m: RiskModel, rows: np.ndarray, start: int, first: np.ndarray,
     pipe_row: dict[int, int], yield_row: dict[int, int], later: bool,
 ) -> TaskStage:
     N = m.n_nodes

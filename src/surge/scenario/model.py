@@ -231,7 +231,7 @@ class Beta(Strict):
     sd: NonNegative = 0.0
 
     @model_validator(mode="after")
-    def _exists(self) -> "Beta":
+    def _exists(self) -> Beta:
         if self.sd > 0 and self.sd**2 >= self.mean * (1 - self.mean):
             raise ValueError(
                 f"no beta distribution has mean {self.mean:g} and sd {self.sd:g}: "
@@ -300,7 +300,7 @@ class Scenario(Strict):
     uncertainty: Uncertainty | None = None
 
     @model_validator(mode="after")
-    def _apply_defaults(self) -> "Scenario":
+    def _apply_defaults(self) -> Scenario:
         for demand in self.demands:
             if demand.unmet_weeks is None:
                 demand.unmet_weeks = self.weeks
