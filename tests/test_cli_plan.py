@@ -16,7 +16,8 @@ import surge.cli.plan
 from surge.cli import app
 from surge.plan.model import Plan
 from surge.scenario import read_file
-from surge.scenario.generate import generate, write
+from surge.scenario.generate import generate
+from surge.scenario.yaml_writer import write
 
 MINIMAL = Path(__file__).resolve().parents[1] / "examples" / "minimal.yaml"
 surge.cli._register()

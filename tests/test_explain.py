@@ -49,7 +49,8 @@ def scenario(*, kits: float = 10, hours: float = 1000, budget: float | None = No
             {"id": "run", "capabilities": ["assembly"], "hours_per_week": hours,
              "lead_time_weeks": 0, "fixed_cost": 0}]}],
         "suppliers": [{"id": "kitco", "country": "FR", "offers": [
-            {"item": "kit", "unit_price": price, "lead_time_weeks": 0, "capacity_per_week": kits}]}],
+            {"item": "kit", "unit_price": price, "lead_time_weeks": 0,
+             "capacity_per_week": kits}]}],
         "demands": [{"id": "order", "item": "drone", "site": "plant",
                      "due": [{"week": 0, "quantity": 60}]}],
     }
@@ -78,7 +79,8 @@ def test_supplier_bottleneck_ranks_first_with_hand_computed_value() -> None:
     top = ranked[0]
     assert (top.kind, top.object, top.first_week, top.last_week) == ("supplier", "kitco/kit", 0, 4)
     assert math.isclose(top.service_per_unit, 15.0, rel_tol=1e-6)
-    assert math.isclose(top.relax_amount, 2.5) and math.isclose(top.service_saved, 37.5, rel_tol=1e-6)
+    assert math.isclose(top.relax_amount, 2.5)
+    assert math.isclose(top.service_saved, 37.5, rel_tol=1e-6)
     assert all(b.kind != "line" for b in ranked)  # 1000 h a week: the line never binds
 
 
@@ -195,7 +197,8 @@ def test_cli_explain_with_overlay(tmp_path: Path) -> None:
     scen.write_text(json.dumps(scenario(kits=10, hours=10)))
     plan.to_json(tmp_path / "plan.json")
     more = tmp_path / "more-kits.yaml"
-    more.write_text("suppliers:\n  - id: kitco\n    offers:\n      - {item: kit, capacity_per_week: 20}\n")
+    more.write_text("suppliers:\n  - id: kitco\n    offers:\n      - {item: kit, "
+                    "capacity_per_week: 20}\n")
     result = CliRunner().invoke(app, ["explain", str(scen), str(tmp_path / "plan.json"),
                                       "--with", str(more), "--confirm", "0"], terminal_width=200)
     assert result.exit_code == 0, result.output
@@ -206,6 +209,7 @@ def test_cli_explain_plan_of_another_scenario(tmp_path: Path) -> None:
     _register()
     plan = Plan(scenario="other", status="feasible")
     plan.to_json(tmp_path / "plan.json")
-    result = CliRunner().invoke(app, ["explain", "examples/minimal.yaml", str(tmp_path / "plan.json")])
+    result = CliRunner().invoke(app, ["explain", "examples/minimal.yaml",
+                                      str(tmp_path / "plan.json")])
     assert result.exit_code == 2
     assert "the plan is for scenario 'other', not 'one line, one part'" in result.output

@@ -428,7 +428,8 @@ def test_time_limit_gives_a_feasible_plan_with_a_message() -> None:
 
 def test_unknown_solver_is_a_clear_error() -> None:
     sc = surge.load(EXAMPLE)
-    with pytest.raises(SolverError, match=r"solver 'nonexistent' is not available; installed: .*highs"):
+    with pytest.raises(SolverError,
+                       match=r"solver 'nonexistent' is not available; installed: .*highs"):
         surge.solve(sc, solver="nonexistent")
 
 

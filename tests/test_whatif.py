@@ -103,7 +103,8 @@ def test_remove_by_id_and_inventory_by_site_and_item() -> None:
 def test_maps_merge_key_by_key_and_null_resets() -> None:
     base = {"policy": {"budget": 5, "max_share_per_organization": 0.5},
             "operations": [{"id": "op", "consumes": {"a": 1, "b": 2}, "hours_per_unit": 1}]}
-    over = {"policy": {"budget": None, "restricted_origins": {"countries": ["CN"], "max_share": 0.1}},
+    over = {"policy": {"budget": None, "restricted_origins": {"countries": ["CN"],
+                                                              "max_share": 0.1}},
             "operations": [{"id": "op", "consumes": {"c": 3}}]}
     out = plain(merge(base, over))
     assert out["policy"] == {"max_share_per_organization": 0.5,
@@ -136,7 +137,8 @@ def test_error_in_added_object_and_in_set(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("assignment, message", [
-    ("suppliers.nobody.country=FR", "--set suppliers.nobody.country=FR: suppliers has no entry 'nobody'"),
+    ("suppliers.nobody.country=FR",
+     "--set suppliers.nobody.country=FR: suppliers has no entry 'nobody'"),
     ("suppliers[7].country=FR", "suppliers has no [7] (it has 1)"),
     ("weeks", "expected PATH=VALUE"),
     ("weeks.x=1", "weeks is a single value, cannot go to 'x' in it"),

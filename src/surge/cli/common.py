@@ -29,7 +29,8 @@ app = typer.Typer(
 )
 
 console = Console(highlight=False, soft_wrap=True)  # messages stay one greppable line
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)  # messages stay one line: greppable
+err_console = Console(stderr=True, highlight=False,
+                      soft_wrap=True)  # messages stay one line: greppable
 
 F = TypeVar("F", bound=Callable[..., Any])
 

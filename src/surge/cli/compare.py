@@ -50,7 +50,7 @@ def print_comparison(c: Comparison) -> None:
         table.add_row(escape(what), amount(a), amount(b), f"[{colour}]{amount(change)}[/{colour}]")
     console.print(table)
     for d, (a, b) in c.delivered.items():
-        diff = [y - x for x, y in zip(a, b)]
+        diff = [y - x for x, y in zip(a, b, strict=True)]
         if any(abs(v) > 1e-6 for v in diff):
             week = max(range(len(diff)), key=lambda t: abs(diff[t]))
             console.print(f"• deliveries of {escape(d)}: {amount(diff[week])} units by week "

@@ -26,7 +26,8 @@ def explain_command(
     with_: Annotated[list[Path] | None, typer.Option(
         "--with", help="Overlay file(s) applied to the scenario (see docs/whatif.md).")] = None,
     set_: Annotated[list[str] | None, typer.Option(
-        "--set", help="One-line change, e.g. suppliers.cellco.offers[0].capacity_per_week=0.")] = None,
+        "--set",
+        help="One-line change, e.g. suppliers.cellco.offers[0].capacity_per_week=0.")] = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Bottlenecks to show.")] = 10,
     confirm: Annotated[int, typer.Option(
         "--confirm", min=0, help="Top bottlenecks to confirm by re-planning.")] = 3,
@@ -74,9 +75,11 @@ def print_explanation(e: Explanation, currency: str, top: int = 10) -> None:
             table.add_column(col, justify="right" if "/" in col or "Δ" in col else "left")
         for i, b in enumerate(shown, 1):
             conf = b.confirmation or {}
-            table.add_row(str(i), escape(f"{b.kind} {b.object}"), b.weeks, amount(b.service_per_unit),
+            table.add_row(str(i), escape(f"{b.kind} {b.object}"), b.weeks,
+                          amount(b.service_per_unit),
                           amount(b.cost_per_unit), amount(-b.service_saved),
-                          _opt(conf.get("service_change")) + ("*" if conf.get("status") == "feasible" else ""),
+                          _opt(conf.get("service_change"))
+                          + ("*" if conf.get("status") == "feasible" else ""),
                           _opt(conf.get("cost_change")))
         console.print(table)
         if any((b.confirmation or {}).get("status") == "feasible" for b in shown):

@@ -11,8 +11,9 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from surge.cli.common import app, console, err_console, handle_errors
 from surge.errors import SurgeError
 from surge.scenario import validate
-from surge.scenario.generate import LINES_RANGE, WEEKS_RANGE, check_size, output_format, write
+from surge.scenario.generate import LINES_RANGE, WEEKS_RANGE, check_size
 from surge.scenario.generate import generate as generate_scenario
+from surge.scenario.yaml_writer import output_format, write
 
 
 @app.command()
@@ -47,12 +48,14 @@ def generate(
         scenario, problems = validate(doc)
         if scenario is None:  # the generator's own fault, not the user's
             first = "; ".join(str(p) for p in problems[:3])
-            raise SurgeError(f"the generated scenario breaks the format (please report it): {first}")
+            raise SurgeError("the generated scenario breaks the format (please report it): "
+                             f"{first}")
         write(doc, output, kind)
     units = sum(d.total for d in scenario.demands if d.item == "uav")
     console.print(
         f"wrote {output}: {len(scenario.lines)} lines "
-        f"({sum(len(line.options) for line in scenario.lines)} options) at {len(scenario.sites)} sites "
+        f"({sum(len(line.options) for line in scenario.lines)} options) at {len(scenario.sites)} "
+        "sites "
         f"of {len(scenario.organizations)} organisations, {len(scenario.suppliers)} suppliers, "
         f"{len(scenario.demands)} demands ({units:,.0f} aircraft) over {weeks} weeks"
         + (f"; {len(problems)} warnings" if problems else "")

@@ -33,15 +33,20 @@ def plan_command(
     scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Plan file to write (JSON).")],
     time_limit: Annotated[float | None, typer.Option(
-        "--time-limit", min=0.01, help="Seconds for the whole solve [default: objective.time_limit_s].")] = None,
+        "--time-limit", min=0.01,
+        help="Seconds for the whole solve [default: objective.time_limit_s].")] = None,
     gap: Annotated[float | None, typer.Option(
-        "--gap", min=0.0, max=0.999, help="Relative MIP gap per stage [default: objective.mip_gap].")] = None,
+        "--gap", min=0.0, max=0.999,
+        help="Relative MIP gap per stage [default: objective.mip_gap].")] = None,
     threads: Annotated[int | None, typer.Option("--threads", min=1, help="Solver threads.")] = None,
-    solver: Annotated[str, typer.Option("--solver", help="highs, or any solver linopy supports.")] = "highs",
+    solver: Annotated[str, typer.Option("--solver",
+                                        help="highs, or any solver linopy supports.")] = "highs",
     with_: Annotated[list[Path] | None, typer.Option(
-        "--with", help="Overlay file(s) applied to the scenario, in order (see docs/whatif.md).")] = None,
+        "--with",
+        help="Overlay file(s) applied to the scenario, in order (see docs/whatif.md).")] = None,
     set_: Annotated[list[str] | None, typer.Option(
-        "--set", help="One-line change, e.g. suppliers.cellco.offers[0].capacity_per_week=0.")] = None,
+        "--set",
+        help="One-line change, e.g. suppliers.cellco.offers[0].capacity_per_week=0.")] = None,
 ) -> None:
     """Plan a scenario: which lines to convert, when, and what to make, buy and ship.
 
@@ -104,7 +109,9 @@ def print_plan_summary(sc: Scenario, plan: Plan) -> None:
     table = Table(title=f"Plan: {sc.name}", show_header=False)
     table.add_column("", style="bold")
     table.add_column("")
-    table.add_row("status", f"[{colour}]{plan.status}[/{colour}]" + (f" — {plan.message}" if plan.message else ""))
+    table.add_row("status",
+                  f"[{colour}]{plan.status}[/{colour}]"
+                  + (f" — {plan.message}" if plan.message else ""))
     if plan.has_plan and plan.costs is not None:
         o = plan.objective
         k = kpis(sc, plan)
@@ -114,7 +121,8 @@ def print_plan_summary(sc: Scenario, plan: Plan) -> None:
             f" (bound {_fmt(o.cost_bound)})" if o.mode != "weighted" else ""))
         if o.mode == "weighted":
             extra = plan.objective.model_extra or {}
-            table.add_row("value C + pS", f"{extra.get('value', 0):,.1f} (bound {_fmt(extra.get('bound'))})")
+            table.add_row("value C + pS",
+                          f"{extra.get('value', 0):,.1f} (bound {_fmt(extra.get('bound'))})")
         c = plan.costs
         table.add_row("  activation", f"{c.activation:,.0f}")
         table.add_row("  operating", f"{c.operating:,.0f}")
@@ -122,7 +130,8 @@ def print_plan_summary(sc: Scenario, plan: Plan) -> None:
         table.add_row("  transport", f"{c.transport:,.0f}")
         table.add_row("lines activated", f"{k['lines_activated']} of {len(sc.lines)}")
         first = k.get("first_delivery_week")
-        table.add_row("first delivery", "none" if first is None else f"week {first} ({sc.week_date(first)})")
+        table.add_row("first delivery",
+                      "none" if first is None else f"week {first} ({sc.week_date(first)})")
         table.add_row("on-time share", f"{100 * k['on_time_share']:.1f}%")
         for did, week in k["completion_weeks"].items():
             table.add_row(f"  {did} complete", "not within horizon" if week is None

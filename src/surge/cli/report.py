@@ -36,7 +36,8 @@ def report(
         Path | None, typer.Option("--risk", help="Risk file of the plan (from surge risk).")
     ] = None,
     explain: Annotated[bool, typer.Option(
-        "--explain", help="Add a 'Why this plan' section: bottlenecks and missed due dates.")] = False,
+        "--explain",
+        help="Add a 'Why this plan' section: bottlenecks and missed due dates.")] = False,
     compare: Annotated[Path | None, typer.Option(
         "--compare", help="Add a section comparing the plan with this other plan file.")] = None,
 ) -> None:

@@ -42,7 +42,8 @@ def verify_command(
                       f"({result.n_checks:,} checks, status {p.status})")
         return
     console.print(f"[red bold]not ok[/red bold] {escape(str(plan))}: "
-                  f"{len(result.violations):,} violation{'s' if len(result.violations) != 1 else ''} "
+                  f"{len(result.violations):,} "
+                  f"violation{'s' if len(result.violations) != 1 else ''} "
                   f"of {', '.join(sorted(result.rules))}")
     raise typer.Exit(1)
 

@@ -102,7 +102,7 @@ def activation_vector(b: Built, plan: Plan, n: int) -> np.ndarray:
     """Values of the activation variables for the plan's activations (label-indexed)."""
     x = np.zeros(n)
     d = b.d
-    index = {(ln, o): k for k, (ln, o) in enumerate(zip(d.opt_line, d.opt_id))}
+    index = {(ln, o): k for k, (ln, o) in enumerate(zip(d.opt_line, d.opt_id, strict=True))}
     for a in plan.activations:
         k = index.get((a.line, a.option))
         if k is None:

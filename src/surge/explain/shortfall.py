@@ -194,7 +194,8 @@ def _policy_limits(sc: Scenario, plan: Plan) -> list[tuple[Limit, set[str]]]:
             tot[0] += row.quantity
             tot[1] += row.quantity if country[row.supplier] in ro.countries else 0.0
         for item, (total, restricted) in sorted(bought.items()):
-            if item in offered_restricted and total > 0 and restricted >= SATURATED * ro.max_share * total:
+            saturated = restricted >= SATURATED * ro.max_share * total
+            if item in offered_restricted and total > 0 and saturated:
                 out.append((Limit("restricted-origins", item, "the restricted-origins rule",
                                   None, None, f"{restricted / total:.0%} of {item} from "
                                   f"{', '.join(ro.countries)}, the most allowed"), {item}))

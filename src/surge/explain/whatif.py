@@ -9,7 +9,8 @@ and line at fault::
     cut-cellco.yaml line 4: suppliers[2] 'cellco'.offers[0].capacity_per_week: must be >= 0, got -5
 
 >>> base = {"suppliers": [{"id": "a", "offers": [{"item": "x", "capacity_per_week": 5}]}]}
->>> merged = merge(base, {"suppliers": [{"id": "a", "offers": [{"item": "x", "capacity_per_week": 0}]}]})
+>>> cut = {"suppliers": [{"id": "a", "offers": [{"item": "x", "capacity_per_week": 0}]}]}
+>>> merged = merge(base, cut)
 >>> plain(merged)["suppliers"][0]["offers"][0]["capacity_per_week"]
 0
 >>> set_value(merged, "suppliers.a.offers[0].capacity_per_week=7")
@@ -228,7 +229,10 @@ def _parse_path(text: str) -> list[str | int]:
 
 
 def parse_scalar(text: str, label: str) -> Any:
-    """A value written on the command line, read as YAML 1.2 (``0``, ``1.5``, ``NO``, ``[1, 2]``)."""
+    """A value written on the command line, read as YAML 1.2.
+
+    For example ``0``, ``1.5``, ``NO`` (a string) or ``[1, 2]``.
+    """
     try:
         return yaml12().load(io.StringIO(text)) if text.strip() else ""
     except YAMLError as exc:
@@ -362,7 +366,8 @@ def validate_merged(doc: _Map, label: str) -> Scenario:
                         "changes", located)
 
 
-def load_with_overlays(path: str | Path, overlays: list[Path] | list[str] = (),  # type: ignore[assignment]
+def load_with_overlays(path: str | Path,
+                       overlays: list[Path] | list[str] = (),  # type: ignore[assignment]
                        sets: list[str] = ()) -> Scenario:  # type: ignore[assignment]
     """The scenario at ``path`` with each overlay file, then each ``PATH=VALUE``, applied.
 
@@ -377,7 +382,8 @@ def load_with_overlays(path: str | Path, overlays: list[Path] | list[str] = (), 
     return validate_merged(doc, f"{path} with {', '.join(changes)}" if changes else str(path))
 
 
-def merged_document(path: str | Path, overlays: list[Path] | list[str] = (),  # type: ignore[assignment]
+def merged_document(path: str | Path,
+                    overlays: list[Path] | list[str] = (),  # type: ignore[assignment]
                     sets: list[str] = ()) -> _Map:  # type: ignore[assignment]
     """The base document with overlays and ``--set`` changes applied (not validated)."""
     base = read_file(path)

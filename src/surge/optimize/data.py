@@ -56,7 +56,7 @@ class ModelData:
 
     @property
     def option_names(self) -> list[str]:
-        return [f"{line}/{opt}" for line, opt in zip(self.opt_line, self.opt_id)]
+        return [f"{line}/{opt}" for line, opt in zip(self.opt_line, self.opt_id, strict=False)]
 
 
 def hours_start(option_lead: int, est: int, ramp: list[float]) -> int:
@@ -65,7 +65,7 @@ def hours_start(option_lead: int, est: int, ramp: list[float]) -> int:
     return est + option_lead + first
 
 
-def prepare(sc: Scenario) -> ModelData:
+def prepare(sc: Scenario) -> ModelData:  # noqa: C901 - split into option table, reach, earliest weeks and lanes is issue 11 item 2 (optimize owner)
     """Flatten ``sc`` into the index sets of the model, pruned by reachability."""
     T = sc.weeks
     d = ModelData(sc=sc, T=T)

@@ -140,7 +140,8 @@ def define_variables(m: linopy.Model, d: ModelData) -> Built:
         m=m, d=d,
         act=labels(act, (K, T)), prod=labels(prod, (P, K, T)),
         buy=labels(buy, (len(d.buy_lanes), T)), ship=labels(ship, (len(d.ship_lanes), T)),
-        ship_out=labels(ship_out, (len(d.pool_out), T)), ship_in=labels(ship_in, (len(d.pool_in), T)),
+        ship_out=labels(ship_out, (len(d.pool_out), T)),
+        ship_in=labels(ship_in, (len(d.pool_in), T)),
         deliver=deliver.labels.values, backlog=backlog.labels.values,
         stock=labels(stock, (len(d.nodes), T)), hours_per_good=hours_per_good,
     )
@@ -291,7 +292,7 @@ def define_shipment_pool(b: Built) -> None:
 
 def define_supply(b: Built) -> None:
     """Units ordered from one offer in week t, over all sites, <= its capacity."""
-    d, m, sc, T = b.d, b.m, b.d.sc, b.d.T
+    d, m, T = b.d, b.m, b.d.T
     if not d.buy_lanes:
         return
     offer_keys = sorted({(s, i) for s, i, _ in d.buy_lanes})
@@ -306,7 +307,7 @@ def define_supply(b: Built) -> None:
 
 def define_demand(b: Built) -> None:
     """Total delivered <= total due; backlog(t) >= due up to t - delivered up to t."""
-    d, m, sc, T = b.d, b.m, b.d.sc, b.d.T
+    m, sc, T = b.m, b.d.sc, b.d.T
     D = len(sc.demands)
     ids = [x.id for x in sc.demands]
     total = Terms({"demand": ids})
@@ -400,7 +401,7 @@ def define_strengthening(b: Built) -> None:
 def cost_terms(b: Built, parts: tuple[str, ...] = ("activation", "operating", "purchase",
                                                      "transport")) -> Terms:
     """Terms of the cost ``C`` (or of some of its parts) as a scalar sum."""
-    d, sc, T = b.d, b.d.sc, b.d.T
+    d = b.d
     c = Terms({})
     K = len(d.opt_id)
     if K and "activation" in parts:

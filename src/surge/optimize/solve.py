@@ -193,7 +193,7 @@ def _run_stages(built: Built, info: SolveInfo, solver: str, limit: float, gap: f
     return _finish(built, info, [first, second], second, session)
 
 
-def stage(name: str, vec: np.ndarray, start: np.ndarray, b: Built,
+def stage(name: str, vec: np.ndarray, start: np.ndarray, b: Built,  # noqa: C901 - staging runner split in progress (issue 11 item 2)
           session: HighsSession | None, run: Callable[..., StageResult], gap: float,
           left: Callable[[], float], say: Progress, info: SolveInfo) -> StageResult:
     """One stage: relax-and-fix first (HiGHS), branch-and-bound only if it is not enough.
@@ -399,7 +399,8 @@ def diagnose_infeasible(d: ModelData) -> str:
         if session.run("diagnose", time_limit=30, mip_gap=1.0).has_solution:
             culprits.append(rule)
     words = {"budget": f"policy.budget = {pol.budget}",
-             "organization-share": f"policy.max_share_per_organization = {pol.max_share_per_organization}",
+             "organization-share": "policy.max_share_per_organization = "
+                                   f"{pol.max_share_per_organization}",
              "restricted-origins": "policy.restricted_origins"}
     if culprits:
         return "infeasible because of " + " or ".join(words[c] for c in culprits) + \
@@ -447,7 +448,7 @@ def _make_plan(sc: Scenario, b: Built, solved: Solved, info: SolveInfo) -> Plan:
             active_option[d.opt_line[k]] = k
     prod = _values(x, b.prod)
     production: dict[tuple[str, str, int], float] = {}
-    for p, k, t in zip(*np.nonzero(prod)):
+    for p, k, t in zip(*np.nonzero(prod), strict=False):
         if active_option.get(d.opt_line[k]) != k:
             continue  # numerical dust on an option that is not activated
         key = (d.ops[p], d.opt_line[k], int(t))
@@ -456,17 +457,17 @@ def _make_plan(sc: Scenario, b: Built, solved: Solved, info: SolveInfo) -> Plan:
     purchases = [{"supplier": d.buy_lanes[j][0], "item": d.buy_lanes[j][1],
                   "site": d.buy_lanes[j][2], "week": int(t),
                   "arrival_week": int(t) + d.offers[d.buy_lanes[j][:2]].lead_time_weeks,
-                  "quantity": float(buy[j, t])} for j, t in zip(*np.nonzero(buy))]
+                  "quantity": float(buy[j, t])} for j, t in zip(*np.nonzero(buy), strict=False)]
     tau = sc.transport.lead_time_weeks
     ship = _values(x, b.ship)
     shipments = [{"item": d.ship_lanes[j][0], "from": d.ship_lanes[j][1],
                   "to": d.ship_lanes[j][2], "week": int(t), "arrival_week": int(t) + tau,
-                  "quantity": float(ship[j, t])} for j, t in zip(*np.nonzero(ship))]
+                  "quantity": float(ship[j, t])} for j, t in zip(*np.nonzero(ship), strict=False)]
     shipments += pooled_shipments(b, x)
     deliv = _values(x, b.deliver)
     dem_ids = [dm.id for dm in sc.demands]
     deliveries = [{"demand": dem_ids[j], "week": int(t), "quantity": float(deliv[j, t])}
-                  for j, t in zip(*np.nonzero(deliv))]
+                  for j, t in zip(*np.nonzero(deliv), strict=False)]
     plan = Plan(
         scenario=sc.name, status=solved.status, message=solved.message,
         activations=activations,

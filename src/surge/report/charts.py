@@ -217,7 +217,7 @@ def purchases_by_week(scenario: Scenario, plan: Plan) -> go.Figure:
             x=weekly.index, y=weekly["spend"], name=f"{supplier} ({country})",
             marker_color=colour(i),
             customdata=[[week_label(scenario, w), q, it] for w, q, it in
-                        zip(weekly.index, weekly["quantity"], weekly["items"])],
+                        zip(weekly.index, weekly["quantity"], weekly["items"], strict=True)],
             hovertemplate=(f"<b>{supplier}</b> ({country})<br>ordered %{{customdata[0]}}<br>"
                            f"%{{customdata[1]:,.0f}} units of %{{customdata[2]}}<br>"
                            f"%{{y:,.0f}} {scenario.currency}<extra></extra>"),
@@ -291,7 +291,7 @@ def delivery_fan(scenario: Scenario, risk: dict[str, Any]) -> go.Figure:
         fig.add_trace(go.Scatter(
             mode="lines", x=weeks, y=rows["p90"], fill="tonexty", fillcolor="rgba(37,99,235,0.18)",
             line=dict(width=0, shape="hv"), name="P10–P90", legendgroup="band", showlegend=first,
-            customdata=[[w, p] for w, p in zip(when, rows["p10"].tolist())],
+            customdata=[[w, p] for w, p in zip(when, rows["p10"].tolist(), strict=True)],
             hovertemplate="%{customdata[0]}<br>P10 %{customdata[1]:,.0f} – P90 %{y:,.0f}"
                           "<extra></extra>"), **_cell(i))
         fig.add_trace(go.Scatter(

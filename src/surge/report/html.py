@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
@@ -30,7 +30,7 @@ from surge.plan.model import Plan
 from surge.report import charts, data
 from surge.scenario.model import Scenario
 
-Content = Union[str, go.Figure]
+Content = str | go.Figure
 PLOT_CONFIG = {"displaylogo": False, "responsive": True,
                "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
@@ -57,7 +57,7 @@ class Section:
         return self.anchor or re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-")
 
 
-SectionLike = Union[Section, tuple[str, Any]]
+SectionLike = Section | tuple[str, Any]
 
 
 def as_section(value: SectionLike) -> Section:

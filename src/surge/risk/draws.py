@@ -201,5 +201,6 @@ def draw(m: RiskModel, rng: np.random.Generator, runs: int) -> Draws:
         # no start can happen before the first planned one: no draw needed there
         first = int(np.argmax(m.t_starts[:, k] > 0)) if m.t_starts[:, k].any() else T
         yields[:first, j] = m.t_yield[k]
-        yields[first:, j] = _beta(rng, float(m.t_yield[k]), float(m.t_yield_sd[k]), (T - first, runs))
+        yields[first:, j] = _beta(rng, float(m.t_yield[k]), float(m.t_yield_sd[k]),
+                                  (T - first, runs))
     return Draws(runs, delay, fill, outage, slip, up, yield_tasks, yields)

@@ -11,6 +11,7 @@ See docs/risk.md for the execution rules these arrays serve.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -130,7 +131,7 @@ def _dist(d: dict[int, float] | None) -> WeekDist | None:
     return WeekDist(np.array(list(d), dtype=np.int64), np.array(list(d.values()), dtype=float))
 
 
-def prepare(scenario: Scenario, plan: Plan) -> RiskModel:
+def prepare(scenario: Scenario, plan: Plan) -> RiskModel:  # noqa: C901 - risk program rewrite in progress (issue 11 item 4)
     """Index the plan against its scenario; a plan that does not fit gives an InputError."""
     if not plan.has_plan:
         raise InputError(f"plan for '{plan.scenario}' has status '{plan.status}': "
@@ -159,7 +160,8 @@ def prepare(scenario: Scenario, plan: Plan) -> RiskModel:
     orders: dict[tuple[str, str, str, int], list[float]] = {}
     for p in plan.purchases:
         if p.supplier not in sup_ids:
-            raise InputError(f"plan purchases: unknown supplier '{p.supplier}' (not in the scenario)")
+            raise InputError(f"plan purchases: unknown supplier '{p.supplier}' (not in the "
+                             "scenario)")
         week_ok(f"purchase from '{p.supplier}'", p.week)
         key = (p.supplier, p.item, p.site, p.week)
         entry = orders.setdefault(key, [0.0, float(p.arrival_week)])
@@ -270,7 +272,8 @@ def prepare(scenario: Scenario, plan: Plan) -> RiskModel:
                                  for j in range(len(lanes))], lambda a, b: bool(a & b))
     row = {int(nd): r for r, nd in enumerate(np.unique(model.d_node))}
     model.held_tasks = [(row[int(nd)], j, float(c)) for j in range(len(tasks))
-                        for nd, c in zip(model.t_inputs[j], model.t_per_start[j]) if int(nd) in row]
+                        for nd, c in zip(model.t_inputs[j], model.t_per_start[j], strict=False)
+                        if int(nd) in row]
     model.held_lanes = [(row[int(model.s_from[j])], j) for j in range(len(lanes))
                         if int(model.s_from[j]) in row]
     model.program = compile_program(model)
@@ -281,7 +284,7 @@ def _feeds(a: set, b: set) -> bool:
     return any(("in", x[1]) in b for x in a if x[0] == "out")
 
 
-def _stages(uses: list[set], conflict: object) -> list[np.ndarray]:
+def _stages(uses: list[set], conflict: Callable[[set, set], bool]) -> list[np.ndarray]:
     """Group work in order so that no two members of a group conflict.
 
     Each piece goes one stage after the last earlier piece it conflicts with; running the
@@ -290,7 +293,7 @@ def _stages(uses: list[set], conflict: object) -> list[np.ndarray]:
     """
     stage: list[int] = []
     for j, u in enumerate(uses):
-        stage.append(1 + max((stage[i] for i in range(j) if conflict(uses[i], u)),  # type: ignore[operator]
+        stage.append(1 + max((stage[i] for i in range(j) if conflict(uses[i], u)),
                              default=-1))
     return [np.array([j for j in range(len(uses)) if stage[j] == s], dtype=np.int64)
             for s in range(max(stage, default=-1) + 1)]
@@ -348,7 +351,7 @@ def _plan_stock(m: RiskModel, plan: Plan, scenario: Scenario) -> np.ndarray:
     for k in range(len(m.tasks)):
         s = m.t_starts[:, k]
         flow[np.arange(T) + m.t_lead[k], m.t_out[k]] += s * m.t_yield[k]
-        for nd, c in zip(m.t_inputs[k], m.t_per_start[k]):
+        for nd, c in zip(m.t_inputs[k], m.t_per_start[k], strict=False):
             flow[:T, nd] -= s * c
     for k in range(len(m.lanes)):
         flow[:T, m.s_from[k]] -= m.s_qty[:, k]

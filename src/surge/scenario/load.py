@@ -254,7 +254,8 @@ def _pydantic_problems(exc: ValidationError, raw: Any) -> list[Problem]:
             at = loc.index("[key]") if "[key]" in loc else len(loc)
             parent, key = loc[: at - 1], loc[at - 1]
             what = "must be a string" if kind == "invalid_key" else _message(err, value)
-            problems.append(Problem(format_path(parent, raw) or "(top level)", f"key {key}: {what}"))
+            problems.append(Problem(format_path(parent, raw) or "(top level)",
+                                    f"key {key}: {what}"))
             continue
         if kind == "extra_forbidden":
             parent, key = loc[:-1], loc[-1]

@@ -205,7 +205,8 @@ def _week_distribution(value: Any) -> dict[int, float]:
     out: dict[int, float] = {}
     for key, p in value.items():
         try:
-            k = as_whole(int(key) if isinstance(key, str) and key.strip().lstrip("-").isdigit() else key)
+            k = as_whole(int(key) if isinstance(key,
+                                                str) and key.strip().lstrip("-").isdigit() else key)
         except ValueError:
             raise ValueError(f"key {key!r} must be a whole number of weeks") from None
         if k < 0:

@@ -86,7 +86,7 @@ def capacity_bound(scenario: Scenario) -> dict[str, list[float]]:
         total = list(accumulate(per_week))
         for op in makers[item]:
             made = _operation_bound(op, hours.get(op.capability), bound, weeks)
-            total = [a + b for a, b in zip(total, made)]
+            total = [a + b for a, b in zip(total, made, strict=True)]
         bound[item] = total
     return bound
 
@@ -102,9 +102,9 @@ def _cumulative_hours(lines: list[Line], weeks: int) -> dict[str, list[float]]:
             ready = opt.earliest_start_week + opt.lead_time_weeks
             offered = [opt.hours_per_week * opt.ramp(t - ready) for t in range(weeks)]
             for cap in set(opt.capabilities):
-                best[cap] = [max(a, b) for a, b in zip(best[cap], offered)]
+                best[cap] = [max(a, b) for a, b in zip(best[cap], offered, strict=True)]
         for cap, offered in best.items():
-            per_week[cap] = [a + b for a, b in zip(per_week[cap], offered)]
+            per_week[cap] = [a + b for a, b in zip(per_week[cap], offered, strict=True)]
     return {cap: list(accumulate(h)) for cap, h in per_week.items()}
 
 

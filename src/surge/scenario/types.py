@@ -145,7 +145,8 @@ Date = Annotated[dt.date, BeforeValidator(as_date)]
 
 def as_country(value: Any) -> str:
     if not isinstance(value, str) or value not in ISO_COUNTRIES:
-        raise ValueError(f"must be an ISO 3166 alpha-2 country code such as 'FR', got {show(value)}")
+        raise ValueError("must be an ISO 3166 alpha-2 country code such as 'FR', got "
+                         f"{show(value)}")
     return value
 
 
