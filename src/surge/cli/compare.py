@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from surge.cli.common import app, console, handle_errors
-from surge.explain.compare import Comparison, compare
-from surge.explain.story import amount
+from surge.fmt import amount
 from surge.plan.model import Plan
 from surge.scenario import load
+
+if TYPE_CHECKING:
+    from surge.explain.compare import Comparison
 
 
 @app.command("compare")
@@ -29,6 +31,8 @@ def compare_command(
 ) -> None:
     """Compare two plans: S and C and their parts, activations added, removed or moved,
     deliveries, and the suppliers whose orders changed most. Exit code 0, 2 for bad input."""
+    from surge.explain.compare import compare  # linopy: imported when a command needs it
+
     sc = load(scenario) if scenario is not None else None
     a, b = Plan.read(plan_a), Plan.read(plan_b)
     result = compare(a, b, sc, names=(plan_a.name, plan_b.name))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -12,10 +12,11 @@ from rich.table import Table
 
 from surge.cli.common import app, console, err_console, handle_errors
 from surge.cli.plan import load_scenario
-from surge.explain import Explanation, explain
-from surge.explain.story import amount, bottleneck_sentence, shortfall_sentence
+from surge.fmt import amount
 from surge.plan.model import Plan
-from surge.report.data import check_plan_matches
+
+if TYPE_CHECKING:
+    from surge.explain import Explanation
 
 
 @app.command("explain")
@@ -43,6 +44,9 @@ def explain_command(
     weeks, confirms the top ones by re-planning with the limit relaxed, and names the
     missed due dates with what is used to the full upstream. Exit code 0, 2 for bad input.
     """
+    from surge.explain import explain  # linopy: imported when a command needs it
+    from surge.report.data import check_plan_matches
+
     sc = load_scenario(scenario, with_ or [], set_ or [])
     the_plan = Plan.read(plan)
     check_plan_matches(sc, the_plan)
@@ -57,6 +61,8 @@ def explain_command(
 
 
 def print_explanation(e: Explanation, currency: str, top: int = 10) -> None:
+    from surge.explain.story import bottleneck_sentence, shortfall_sentence
+
     if e.note:
         console.print(escape(e.note))
         return

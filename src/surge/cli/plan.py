@@ -12,7 +12,6 @@ from rich.table import Table
 
 from surge.cli.common import app, console, err_console, handle_errors, print_problems
 from surge.errors import SolverError
-from surge.optimize import solve
 from surge.plan.model import Plan, PlanObjective
 from surge.scenario import load_with_problems
 from surge.scenario.model import Scenario
@@ -83,6 +82,8 @@ def load_scenario(path: Path, overlays: list[Path], sets: list[str]) -> Scenario
 def run_solve(sc: Scenario, *, time_limit: float | None, gap: float | None,
               threads: int | None, solver: str) -> Plan:
     """Solve with a Rich display of the stages (on stderr)."""
+    from surge.optimize import solve  # linopy: imported when a command needs it
+
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err_console, transient=False) as progress:
         tasks: dict[str, int] = {}

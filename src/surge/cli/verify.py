@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from surge.cli.common import app, console, err_console, handle_errors
+from surge.fmt import num
 from surge.plan.model import Plan, is_close
-from surge.plan.verify import COST_PARTS, Verification, num, verify
 from surge.scenario import load
+
+if TYPE_CHECKING:
+    from surge.plan.verify import Verification
 
 
 @app.command("verify")
@@ -31,6 +34,8 @@ def verify_command(
     sc = load(scenario)
     p = Plan.read(plan)
     began = time.perf_counter()
+    from surge.plan.verify import verify  # pandas: imported when the command runs
+
     result = verify(sc, p)
     seconds = time.perf_counter() - began
     for w in result.warnings:
@@ -60,6 +65,8 @@ def _show(x: Any) -> str:
 
 
 def print_summary(p: Plan, result: Verification, seconds: float) -> None:
+    from surge.plan.verify import COST_PARTS
+
     console.print(f"[bold]{escape(p.scenario)}[/bold]: plan status [bold]{p.status}[/bold]"
                   + (f" - {escape(p.message)}" if p.message else ""))
     table = Table(title="Recomputed from the plan vs. claimed by it")

@@ -9,22 +9,9 @@ from __future__ import annotations
 
 from surge.explain.bottlenecks import Bottleneck
 from surge.explain.shortfall import Miss
+from surge.fmt import amount, signed
 
-
-def amount(x: float) -> str:
-    """``3,100``, ``2.5``, ``0.014``: as few digits as the size needs."""
-    ax = abs(x)
-    if ax < 5e-7:
-        return "0"
-    if ax >= 100:
-        return f"{x:,.0f}"
-    if ax >= 1:
-        return f"{x:,.1f}".rstrip("0").rstrip(".")
-    return f"{x:.2g}"
-
-
-def signed(x: float) -> str:
-    return ("-" if x < 0 else "+") + amount(abs(x))
+__all__ = ["amount", "bottleneck_sentence", "shortfall_sentence", "signed"]
 
 
 def bottleneck_sentence(b: Bottleneck, currency: str = "EUR") -> str:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from surge.errors import PlanFileError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 EPS_QUANTITY = 1e-6  # quantities below this are left out of a plan file
 
@@ -157,6 +159,8 @@ class Plan(BaseModel):
 
     def frame(self, kind: str) -> pd.DataFrame:
         """One list of the plan as a table: ``plan.frame("production")``."""
+        import pandas as pd  # pandas takes ~0.5 s to import: only when a table is asked for
+
         if kind not in _SORT_KEYS:
             raise KeyError(f"unknown plan table '{kind}', expected one of {list(_SORT_KEYS)}")
         columns = [k if k != "from_" else "from" for k in _SORT_KEYS[kind]]

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from surge.fmt import num, pct
 from surge.plan.model import Plan, is_close
 from surge.scenario.model import Scenario
 
@@ -133,21 +134,6 @@ def verify(scenario: Scenario, plan: Plan) -> Verification:
 
 
 # --- helpers --------------------------------------------------------------------------
-
-
-def num(x: float) -> str:
-    """A number for a person: ``16,796,022``, ``12.5``, ``1.5e-07``."""
-    if x is None or not math.isfinite(x):
-        return str(x)
-    if x != 0 and abs(x) < 1e-3:
-        return f"{x:.3g}"
-    if abs(x) >= 1e15:
-        return f"{x:.6g}"
-    return f"{x:,.0f}" if abs(x) >= 1e5 else f"{x:,.6g}"
-
-
-def pct(part: float, whole: float) -> str:
-    return f"{num(100 * part / whole)}%" if whole else "all"
 
 
 def slack(rhs: Any, terms: Any) -> Any:
