@@ -14,7 +14,7 @@ import numpy as np
 # --- the product: items, operations, capabilities ---------------------------------------
 
 # (id, name, weight [kg], list price [EUR/unit]); prices are list prices of European
-# suppliers, Asian ones are cheaper (facts.md: ~EUR 300 of parts for a small airframe;
+# suppliers, Asian ones are cheaper (public sources: ~EUR 300 of parts for a small airframe;
 # 21700 cells, packs of ~USD 65).
 PURCHASED = [
     ("prepreg", "carbon prepreg sheet, 1 m2", 0.3, 25.0),
@@ -155,11 +155,11 @@ SUPPLY = [
     ("distribution", ["flight-computer", "gnss", "radio", "wire", "servo", "motor", "propeller"]),
 ]
 # China supplied ~90% of drone parts imported by Ukraine; motors from Asia come with long
-# lead times (facts.md, Supply): these categories are sourced far away more often.
+# lead times (public sources, Supply): these categories are sourced far away more often.
 FAR_SHARE = {"cells": 0.7, "motors": 0.7, "avionics": 0.5, "power-electronics": 0.5}
 
 # (share of hours after ready, week by week): GM/Ventec and the UK challenge ramped over
-# 4-8 weeks (facts.md, Conversion precedents).
+# 4-8 weeks (public sources, Conversion precedents).
 RAMPS = [[], [0.5], [0.3, 0.6, 0.9], [0.25, 0.5, 0.75], [0.2, 0.4, 0.6, 0.8],
          [0.1, 0.3, 0.5, 0.7, 0.9]]
 # option kind -> (capabilities, hours factor, fixed cost per weekly hour [EUR/(h/week)])
