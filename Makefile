@@ -56,6 +56,7 @@ test: lint browser
 bench: $(TSTAMP)
 	$(PY) benchmarks/bench_plan.py
 	$(PY) benchmarks/bench_risk.py
+	$(PY) benchmarks/bench_verify.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis

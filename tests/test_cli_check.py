@@ -18,7 +18,7 @@ from surge.cli import app
 ROOT = Path(__file__).resolve().parents[1]
 MINIMAL = ROOT / "examples" / "minimal.yaml"
 CORRUPT = sorted((ROOT / "tests" / "data" / "corrupt").glob("*.yaml"))
-surge.cli._register()
+surge.cli.register_commands()
 
 
 def run(*args: str) -> tuple[int, str, str]:

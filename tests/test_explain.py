@@ -25,14 +25,14 @@ import pytest
 from typer.testing import CliRunner
 
 import surge
-from surge.cli import _register, app
+from surge.cli import app, register_commands
 from surge.explain import explain, report_section
 from surge.explain.bottlenecks import find_bottlenecks, lp_duals, relaxation
 from surge.explain.shortfall import diagnose, missed_due_dates
 from surge.explain.story import bottleneck_sentence
-from surge.explain.whatif import apply
 from surge.plan.model import Plan
 from surge.report.html import Section, build_report
+from surge.scenario.overlay import apply
 
 
 def scenario(*, kits: float = 10, hours: float = 1000, budget: float | None = None,
@@ -172,7 +172,7 @@ def test_report_section_has_chart_and_words() -> None:
 
 
 def test_cli_explain_prints_story_and_writes_json(tmp_path: Path) -> None:
-    _register()
+    register_commands()
     sc, plan = solved(scenario(kits=10))
     scen = tmp_path / "kits.json"
     scen.write_text(json.dumps(scenario(kits=10)))
@@ -191,7 +191,7 @@ def test_cli_explain_prints_story_and_writes_json(tmp_path: Path) -> None:
 def test_cli_explain_with_overlay(tmp_path: Path) -> None:
     """The plan of the base scenario explained under an overlay with more kits: the old
     plan still holds, so its LP is the same, but the bottleneck moves to the line."""
-    _register()
+    register_commands()
     sc, plan = solved(scenario(kits=10, hours=10))
     scen = tmp_path / "kits.json"
     scen.write_text(json.dumps(scenario(kits=10, hours=10)))
@@ -206,7 +206,7 @@ def test_cli_explain_with_overlay(tmp_path: Path) -> None:
 
 
 def test_cli_explain_plan_of_another_scenario(tmp_path: Path) -> None:
-    _register()
+    register_commands()
     plan = Plan(scenario="other", status="feasible")
     plan.to_json(tmp_path / "plan.json")
     result = CliRunner().invoke(app, ["explain", "examples/minimal.yaml",

@@ -160,7 +160,7 @@ def test_sizes_out_of_range_are_refused(args, message):
 
 # --- the command --------------------------------------------------------------------------
 
-surge.cli._register()
+surge.cli.register_commands()
 runner = CliRunner()
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import json
 import math
-import time
 from pathlib import Path
 from typing import Any
 
@@ -556,21 +555,18 @@ def large(lines: int = 1000, weeks: int = 26) -> tuple[dict[str, Any], dict[str,
     return raw, plan
 
 
-def test_a_1000_line_26_week_plan_verifies_in_seconds() -> None:
+def test_a_1000_line_26_week_plan_verifies() -> None:
+    """Its time is measured by benchmarks/bench_verify.py, not asserted here."""
     raw, data = large()
-    sc, plan = load(raw), Plan.from_dict(data)
-    began = time.perf_counter()
-    result = verify(sc, plan)
-    seconds = time.perf_counter() - began
+    result = verify(load(raw), Plan.from_dict(data))
     assert result.rules == {"claimed-service", "claimed-cost"}  # the plan claims nothing
     assert result.service == 0.0
     assert result.cost == pytest.approx(1000 * 100 + 1000 * 25 * 20 + 100 * 25 * 100 * 3)
-    assert seconds < 5.0, f"{seconds:.2f} s"
 
 
 # --- the command -----------------------------------------------------------------------
 
-surge.cli._register()
+surge.cli.register_commands()
 runner = CliRunner(env={"COLUMNS": "200"})
 
 

@@ -9,10 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 import surge
-from surge.cli import _register, app
+from surge.cli import app, register_commands
 from surge.errors import InputError, ScenarioError
-from surge.explain.whatif import load_with_overlays, merge, plain, set_value
 from surge.scenario.load import read_file
+from surge.scenario.overlay import load_with_overlays, merge, plain, set_value
 
 MINIMAL = Path(__file__).parent.parent / "examples" / "minimal.yaml"
 
@@ -173,7 +173,7 @@ def test_set_value_in_place_on_plain_merge() -> None:
 
 
 def test_cli_plan_with_overlay_and_set(tmp_path: Path) -> None:
-    _register()
+    register_commands()
     cut = write(tmp_path, "cut.yaml", "suppliers:\n  - id: kits-r-us\n    offers:\n"
                 "      - {item: kit, capacity_per_week: 30}\n")
     out = tmp_path / "plan.json"

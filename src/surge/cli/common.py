@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
@@ -81,6 +80,3 @@ def handle_errors(func: F) -> F:
 
     return wrapper  # type: ignore[return-value]
 
-
-def is_tty() -> bool:
-    return sys.stderr.isatty()

@@ -71,7 +71,7 @@ def plan_command(
 def load_scenario(path: Path, overlays: list[Path], sets: list[str]) -> Scenario:
     """The scenario, with what-if overlays and --set changes applied when given."""
     if overlays or sets:
-        from surge.explain.whatif import load_with_overlays
+        from surge.scenario.overlay import load_with_overlays
 
         return load_with_overlays(path, overlays, sets)
     sc, problems = load_with_problems(path)

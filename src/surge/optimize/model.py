@@ -40,7 +40,6 @@ class Built:
     backlog: np.ndarray  # (demand, week)
     stock: np.ndarray    # (node, week)
     hours_per_good: np.ndarray  # (operation,) line hours per good unit [h/unit]
-    policy_constraints: tuple[str, ...] = ()
     service: Terms | None = None  # S as a scalar sum of terms
     cost: Terms | None = None     # C as a scalar sum of terms
 
@@ -423,11 +422,9 @@ def define_policy(b: Built, relax: frozenset[str] = frozenset()) -> None:
     """Budget, share of one organisation in each demanded item, restricted origins."""
     d, m, sc = b.d, b.m, b.d.sc
     pol = sc.policy
-    names = []
     if pol.budget is not None and "budget" not in relax:
         assert b.cost is not None
         m.add_constraints(b.cost.expression(m) <= pol.budget, name="policy-budget")
-        names.append("policy-budget")
 
     share = pol.max_share_per_organization
     if share is not None and share < 1 and "organization-share" not in relax and len(d.opt_id):
@@ -456,7 +453,6 @@ def define_policy(b: Built, relax: frozenset[str] = frozenset()) -> None:
         if has.any():
             m.add_constraints(terms.expression(m) <= 0, name="policy-organization-share",
                               mask=terms.array(has, bool))
-            names.append("policy-organization-share")
 
     ro = pol.restricted_origins
     if ro is not None and ro.max_share < 1 and "restricted-origins" not in relax and d.buy_lanes:
@@ -473,8 +469,6 @@ def define_policy(b: Built, relax: frozenset[str] = frozenset()) -> None:
         if has_r.any():
             m.add_constraints(terms.expression(m) <= 0, name="policy-restricted-origins",
                               mask=terms.array(has_r, bool))
-            names.append("policy-restricted-origins")
-    b.policy_constraints = tuple(names)
 
 
 def _org_has_production(b: Built, items: list[str], orgs: list[str],

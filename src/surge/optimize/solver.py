@@ -201,7 +201,10 @@ class HighsSession:
         self.is_mip = False
 
     def row_duals(self) -> np.ndarray:
-        """Dual value of each constraint, by linopy constraint label (nan if absent)."""
+        """Dual value of each constraint, by linopy constraint label (nan if absent).
+
+        Rows added after the model (like ``S <= S*``) are left out.
+        """
         duals = np.asarray(self.h.getSolution().row_dual)[: len(self.clabels)]  # model rows only
         out = np.full(int(self.clabels.max(initial=-1)) + 1, np.nan)
         out[self.clabels] = duals
