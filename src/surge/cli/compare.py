@@ -53,12 +53,12 @@ def print_comparison(c: Comparison) -> None:
         colour = "green" if change < -1e-6 else "red" if change > 1e-6 else "dim"
         table.add_row(escape(what), amount(a), amount(b), f"[{colour}]{amount(change)}[/{colour}]")
     console.print(table)
-    for d, (a, b) in c.delivered.items():
-        diff = [y - x for x, y in zip(a, b, strict=True)]
+    for d, (before, after) in c.delivered.items():
+        diff = [y - x for x, y in zip(before, after, strict=True)]
         if any(abs(v) > 1e-6 for v in diff):
             week = max(range(len(diff)), key=lambda t: abs(diff[t]))
             console.print(f"• deliveries of {escape(d)}: {amount(diff[week])} units by week "
-                          f"{week} ({amount(a[week])} -> {amount(b[week])}), {amount(a[-1])} -> "
-                          f"{amount(b[-1])} in all")
+                          f"{week} ({amount(before[week])} -> {amount(after[week])}), "
+                          f"{amount(before[-1])} -> {amount(after[-1])} in all")
     for line in c.sentences():
         console.print(f"• {escape(line)}")

@@ -268,8 +268,8 @@ def _policy_bottlenecks(sc: Scenario, plan: Plan, duals: Duals, tol_s: float,
         _, ys, yc = duals.rows["policy-restricted-origins"]
         (items,) = duals.coords["policy-restricted-origins"]
         bought: dict[str, float] = {}
-        for row in plan.purchases:
-            bought[row.item] = bought.get(row.item, 0.0) + row.quantity
+        for buy in plan.purchases:
+            bought[buy.item] = bought.get(buy.item, 0.0) + buy.quantity
         for i, item in enumerate(items):
             vs, vc = -float(ys[i]), -float(yc[i])
             if abs(vs) <= tol_s and abs(vc) <= tol_c:

@@ -64,10 +64,10 @@ def _layout(fig: go.Figure, *, height: int, top: int = 50, **kwargs: Any) -> go.
 def _week_axis(fig: go.Figure, scenario: Scenario, ticks: int = 13, **kwargs: Any) -> None:
     """At most ``ticks`` ticks, labelled with the week number and its date."""
     step = max(1, math.ceil(scenario.weeks / ticks))
-    ticks = list(range(0, scenario.weeks, step))
+    weeks = list(range(0, scenario.weeks, step))
     fig.update_xaxes(
-        tickvals=ticks,
-        ticktext=[f"W{w}<br>{scenario.week_date(w):%d %b}" for w in ticks],
+        tickvals=weeks,
+        ticktext=[f"W{w}<br>{scenario.week_date(w):%d %b}" for w in weeks],
         range=[-0.5, scenario.weeks - 0.5], tickangle=0, **kwargs,
     )
 
@@ -188,7 +188,7 @@ def utilisation_heatmap(scenario: Scenario, plan: Plan) -> go.Figure:
              f"{offered.loc[line, w]:,.0f} h offered" for w in util.columns] for line in util.index]
     z = util.to_numpy(dtype=float)
     fig = _figure(go.Heatmap(
-        z=np.where(np.isnan(z), None, z).tolist(), x=list(util.columns), y=list(util.index),
+        z=np.where(np.isnan(z), None, z).tolist(),  # type: ignore[attr-defined]  # numpy's stubs take where(c, None, z) for where(c) x=list(util.columns), y=list(util.index),
         text=text, zmin=0, zmax=1, xgap=1, ygap=1,
         colorscale=[[0, "#eff6ff"], [0.5, "#60a5fa"], [0.9, "#1d4ed8"], [1, "#1e3a8a"]],
         colorbar=dict(title=dict(text="used"), tickformat=".0%", thickness=12),

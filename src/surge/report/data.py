@@ -304,7 +304,7 @@ def stock(scenario: Scenario, plan: Plan, items: list[str] | None = None) -> pd.
         add(s.item, s.week, -s.quantity)
     for d in plan.deliveries:
         add(demands[d.demand].item, d.week, -d.quantity)
-    initial = defaultdict(float)
+    initial: defaultdict[str, float] = defaultdict(float)
     for st in scenario.inventory:
         initial[st.item] += st.quantity
     data = {i: initial[i] + flow[i][:weeks].cumsum() for i in items}

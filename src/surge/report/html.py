@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
@@ -31,7 +31,7 @@ from surge.plan.model import Plan
 from surge.report import charts, data
 from surge.scenario.model import Scenario
 
-Content = str | go.Figure
+Content: TypeAlias = str | go.Figure
 PLOT_CONFIG = {"displaylogo": False, "responsive": True,
                "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 

@@ -16,7 +16,7 @@ import numpy as np
 # (id, name, weight [kg], list price [EUR/unit]); prices are list prices of European
 # suppliers, Asian ones are cheaper (public sources: ~EUR 300 of parts for a small airframe;
 # 21700 cells, packs of ~USD 65).
-PURCHASED = [
+PURCHASED: list[tuple[str, str, float, float]] = [
     ("prepreg", "carbon prepreg sheet, 1 m2", 0.3, 25.0),
     ("resin", "epoxy resin, 1 kg", 1.0, 18.0),
     ("foam-core", "foam core panel", 0.2, 6.0),
@@ -33,7 +33,7 @@ PURCHASED = [
     ("wire", "harness wire, 10 m reel", 0.3, 9.0),
     ("connector", "connector set", 0.05, 6.0),
 ]
-MADE = [
+MADE: list[tuple[str, str, float]] = [
     ("wing", "wing half", 1.6),
     ("fuselage", "fuselage shell", 1.8),
     ("tail", "tail assembly", 0.5),
@@ -50,7 +50,7 @@ SPARE = "battery-pack"
 
 # (id, produces, consumes, capability, hours per unit [h], yield, lead time [weeks]).
 # The first operation of an item is its usual route; later ones are alternatives.
-OPERATIONS = [
+OPERATIONS: list[tuple[str, str, dict[str, float], str, float, float, int]] = [
     ("wing-layup", "wing", {"prepreg": 3, "resin": 0.6, "foam-core": 1}, "composite-layup", 1.5,
      0.92, 1),
     ("wing-moulding", "wing", {"pellets": 1.8}, "plastic-moulding", 0.4, 0.97, 0),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeGuard
 
 from surge.errors import Problem
 
@@ -37,7 +37,7 @@ def _sub(obj: dict[str, Any], key: str) -> Iterator[tuple[int, dict[str, Any]]]:
                 yield j, sub
 
 
-def _real(value: Any) -> bool:
+def _real(value: Any) -> TypeGuard[float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 

@@ -167,7 +167,7 @@ def generate(lines: int, weeks: int = 26, seed: int = 0, *, policy: bool | None 
     # across hundreds of sites be planned. The draw is kept so that seeds give the same
     # scenarios as before.
     w.uniform(0.0001, 0.0003)
-    transport = {"lead_time_weeks": 1, "cost_per_kg_km": 0.0}
+    transport: dict[str, Any] = {"lead_time_weeks": 1, "cost_per_kg_km": 0.0}
     demands, volume, downstream = _demands(w, transport["lead_time_weeks"])
     _supplier_capacity(w, demands, downstream)
     doc: dict[str, Any] = {
@@ -485,7 +485,7 @@ def _supplier_capacity(w: _World, demands: list[dict[str, Any]], downstream: int
     cum = {item: np.cumsum(q)[ahead] for item, q in due.items()}
     bottleneck = w.pick(["cell", "motor", "flight-computer"])
     for item, *_rest in PURCHASED:
-        needed = sum(per_unit[top].get(item, 0.0) * cum[top] for top in cum)
+        needed = sum((per_unit[top].get(item, 0.0) * cum[top] for top in cum), np.zeros(w.weeks))
         factor = w.uniform(1.0, 1.15) if item == bottleneck else w.uniform(1.3, 1.9)
         offers = [o for s in w.suppliers for o in s["offers"] if o["item"] == item]
         weekly = [float(needed[-1]) / max(1, w.weeks - 4) * part

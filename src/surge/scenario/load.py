@@ -68,7 +68,8 @@ class _Yaml12Resolver(VersionedResolver):
     def versioned_resolver(self) -> Any:
         if _Yaml12Resolver._rules is None:
             rules: dict[Any, list[tuple[Any, Any]]] = {}
-            for versions, tag, regexp, first in implicit_resolvers:
+            for versions, tag, pattern, first in implicit_resolvers:
+                regexp: Any = pattern
                 if (1, 2) not in versions:
                     continue
                 if tag.endswith(":timestamp"):

@@ -49,9 +49,9 @@ class Item(Strict):
     """A thing that is bought, made, stocked or delivered."""
 
     id: Id = Field(description="Unique id of the item.")
-    name: Text | None = Field(None, description="Name for a person.")
+    name: Text | None = Field(default=None, description="Name for a person.")
     weight_kg: Positive = Field(
-        1.0,
+        default=1.0,
         description="Weight of one unit, for transport cost [kg/unit].",
     )
 
@@ -68,11 +68,11 @@ class Operation(Strict):
     capability: Id = Field(description="Capability a line option needs to run this operation.")
     hours_per_unit: Positive = Field(description="Line hours per unit started [h/unit].")
     yield_: Annotated[float, ranged(as_number, 0, 1, lo_open=True)] = Field(
-        1.0, alias="yield",
+        default=1.0, alias="yield",
         description="Share of started units that come out good [-], in (0, 1].",
     )
     lead_time_weeks: WholeNonNegative = Field(
-        0,
+        default=0,
         description="Weeks from running to output available (curing, testing) [weeks].",
     )
 
@@ -85,9 +85,9 @@ class Organization(Strict):
     """A company or agency that owns sites."""
 
     id: Id = Field(description="Unique id of the organization.")
-    name: Text | None = Field(None, description="Name for a person.")
+    name: Text | None = Field(default=None, description="Name for a person.")
     kind: Text | None = Field(
-        None,
+        default=None,
         description="Kind of industry, free text (automotive, chemicals, ...).",
     )
 
@@ -96,7 +96,7 @@ class Site(Strict):
     """A place: a plant with lines or a depot that receives deliveries."""
 
     id: Id = Field(description="Unique id of the site.")
-    name: Text | None = Field(None, description="Name for a person.")
+    name: Text | None = Field(default=None, description="Name for a person.")
     organization: Id = Field(description="Id of the organization that owns the site.")
     country: Country = Field(description="ISO 3166 alpha-2 country code.")
     lat: Annotated[float, ranged(as_number, -90, 90)] = Field(
@@ -121,15 +121,15 @@ class Option(Strict):
         description="Weeks from start to ready (re-tooling, training) [weeks].",
     )
     fixed_cost: NonNegative = Field(
-        0.0,
+        default=0.0,
         description="Paid once when the option is activated [currency].",
     )
     weekly_cost: NonNegative = Field(
-        0.0,
+        default=0.0,
         description="Paid every week from ready to the horizon's end [currency/week].",
     )
     cost_per_hour: NonNegative = Field(
-        0.0,
+        default=0.0,
         description="Paid per hour actually used [currency/h].",
     )
     ramp_up: list[Fraction] = Field(
@@ -138,7 +138,7 @@ class Option(Strict):
                      "each in [0, 1]; full hours after."),
     )
     earliest_start_week: Week = Field(
-        0,
+        default=0,
         description="First week the option may be activated [week].",
     )
 
@@ -153,7 +153,7 @@ class Line(Strict):
     """A civilian production line that may be converted with one of its options."""
 
     id: Id = Field(description="Unique id of the line.")
-    name: Text | None = Field(None, description="Name for a person.")
+    name: Text | None = Field(default=None, description="Name for a person.")
     site: Id = Field(description="Id of the site the line is at.")
     options: Annotated[list[Option], Field(min_length=1)] = Field(
         description="Ways to convert the line; at most one is chosen.",
@@ -191,7 +191,8 @@ class Offer(Strict):
         description=("Units that may be ordered each week [units/week]: one number, or one "
                      "per week of the horizon."),
     )
-    available_from_week: Week = Field(0, description="First week an order may be placed [week].")
+    available_from_week: Week = Field(
+        default=0, description="First week an order may be placed [week].")
 
     def capacity(self, week: int) -> float:
         """Units that may be ordered from this offer in ``week`` [units/week]."""
@@ -203,7 +204,7 @@ class Supplier(Strict):
     """A company that sells purchased items."""
 
     id: Id = Field(description="Unique id of the supplier.")
-    name: Text | None = Field(None, description="Name for a person.")
+    name: Text | None = Field(default=None, description="Name for a person.")
     country: Country = Field(description="ISO 3166 alpha-2 country code (for restricted origins).")
     offers: list[Offer] = Field(
         default_factory=list,
@@ -228,11 +229,11 @@ class Demand(Strict):
         description="Due dates, each a week and a quantity.",
     )
     weight: Positive = Field(
-        1.0,
+        default=1.0,
         description="Importance in the service measure S: weight of each late unit-week [-].",
     )
     unmet_weeks: WholeNonNegative | None = Field(
-        None,
+        default=None,
         description=("Extra unit-weeks charged for each unit still missing at the end "
                      "[weeks]; default: the scenario's `weeks`."),
     )
@@ -254,11 +255,11 @@ class Transport(Strict):
     """Shipments between sites: one lead time and a cost per kg and km."""
 
     lead_time_weeks: WholeNonNegative = Field(
-        1,
+        default=1,
         description="Weeks a shipment is on the road [weeks].",
     )
     cost_per_kg_km: NonNegative = Field(
-        0.0,
+        default=0.0,
         description="Cost of moving one kg over one km [currency/(kg km)].",
     )
 
@@ -278,18 +279,18 @@ class Policy(Strict):
     """Rules every plan must follow."""
 
     budget: Number | None = Field(
-        None,
+        default=None,
         description="Largest total cost C [currency]; none: no budget.",
     )
     max_share_per_organization: Annotated[
         float, ranged(as_number, 0, 1, lo_open=True)
     ] | None = Field(
-        None,
+        default=None,
         description=("Largest share of each demanded item one organization may make [-], "
                      "in (0, 1]."),
     )
     restricted_origins: RestrictedOrigins | None = Field(
-        None,
+        default=None,
         description="Cap on purchases from some countries.",
     )
 
@@ -298,16 +299,16 @@ class Objective(Strict):
     """What the planner minimises and how long it may search."""
 
     mode: Literal["service-then-cost", "weighted"] = Field(
-        "service-then-cost",
+        default="service-then-cost",
         description=("service-then-cost: least lateness S, then least cost C at that S; "
                      "weighted: C + late_penalty x S."),
     )
     late_penalty: NonNegative = Field(
-        0.0,
+        default=0.0,
         description="Cost of one unit-week of lateness in weighted mode [currency/unit-week].",
     )
     mip_gap: Annotated[float, ranged(as_number, 0, 1, hi_open=True)] = Field(
-        1e-4,
+        default=1e-4,
         description="Relative gap at which a stage is proven optimal [-], in [0, 1).",
     )
     time_limit_s: Positive = Field(300.0, description="Bound on the whole solve [s].")
@@ -349,7 +350,7 @@ class Beta(Strict):
     """A beta distribution given by its mean and standard deviation."""
 
     mean: Fraction = Field(description="Mean [-], in [0, 1].")
-    sd: NonNegative = Field(0.0, description="Standard deviation [-]; 0: always the mean.")
+    sd: NonNegative = Field(default=0.0, description="Standard deviation [-]; 0: always the mean.")
 
     @model_validator(mode="after")
     def _exists(self) -> Beta:
@@ -374,26 +375,26 @@ class SupplierRisk(Strict):
     """What can go wrong with a supplier's orders."""
 
     delay_weeks: Distribution | None = Field(
-        None,
+        default=None,
         description=("Distribution of extra weeks on the lead time of each order "
                      "{weeks: probability}."),
     )
     fill_rate: Beta | None = Field(
-        None,
+        default=None,
         description="Share of each order delivered [-], a beta distribution.",
     )
-    outage: Outage | None = Field(None, description="Weeks in which no order is delivered.")
+    outage: Outage | None = Field(default=None, description="Weeks in which no order is delivered.")
 
 
 class LineRisk(Strict):
     """What can go wrong with a converted line."""
 
     slip_weeks: Distribution | None = Field(
-        None,
+        default=None,
         description="Distribution of extra weeks before the line is ready {weeks: probability}.",
     )
     availability: Fraction | None = Field(
-        None,
+        default=None,
         description="Probability that the line works in a given week [-].",
     )
 
@@ -402,7 +403,7 @@ class OperationRisk(Strict):
     """How an operation's yield varies."""
 
     yield_sd: NonNegative | None = Field(
-        None,
+        default=None,
         description="Standard deviation of the yield around its value [-].",
     )
 
@@ -466,7 +467,7 @@ class Scenario(Strict):
         description="What is minimised, and the solver's limits.",
     )
     uncertainty: Uncertainty | None = Field(
-        None,
+        default=None,
         description="Disruptions for surge risk; none: the plan is certain.",
     )
 

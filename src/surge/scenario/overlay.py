@@ -23,7 +23,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
@@ -41,7 +41,7 @@ NESTED_KEYED = {("lines", "options"): ("id",), ("suppliers", "offers"): ("item",
 WHOLE_VALUES = {"consumes", "delay_weeks", "slip_weeks"}  # maps that are one value
 
 
-class _Map(dict):  # type: ignore[type-arg]
+class _Map(dict[Any, Any]):
     """A mapping that remembers where each of its keys was written (overlay values only)."""
 
     def __init__(self, *args: Any, here: Where | None = None) -> None:
@@ -50,7 +50,7 @@ class _Map(dict):  # type: ignore[type-arg]
         self.at: dict[Any, Where] = {}
 
 
-class _Seq(list):  # type: ignore[type-arg]
+class _Seq(list[Any]):
     def __init__(self, *args: Any, here: Where | None = None) -> None:
         super().__init__(*args)
         self.here = here
@@ -165,10 +165,10 @@ def _merge_map(target: _Map, over: _Map, path: tuple[str, ...]) -> None:
             target.pop(key, None)  # back to the format's default
             target.at.pop(key, None)
         elif keyed and isinstance(value, list) and isinstance(target.get(key), list):
-            _merge_list(target[key], value, keyed, sub, where)
+            _merge_list(target[key], cast(_Seq, value), keyed, sub, where)
         elif isinstance(value, dict) and isinstance(target.get(key), _Map) and \
                 key not in WHOLE_VALUES:
-            _merge_map(target[key], value, sub)
+            _merge_map(target[key], cast(_Map, value), sub)
         else:
             target[key] = _copy(value)
         if where is not None and value is not None:
@@ -252,6 +252,7 @@ def set_value(doc: _Map, assignment: str) -> None:
     where: Where = (label, None)
     value = _track(parse_scalar(raw_value, label), None, where)
     node: Any = doc
+    index: int | str | None
     shown, i = "", 0
     while True:
         part = parts[i]
@@ -275,7 +276,7 @@ def set_value(doc: _Map, assignment: str) -> None:
             node[index] = value
             node.at[index] = where
             return
-        if isinstance(node, dict) and index not in node:
+        if isinstance(node, _Map) and index not in node:
             node[index] = _Map(here=where)
             node.at[index] = where
         node = node[index]
