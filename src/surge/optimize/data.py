@@ -155,9 +155,9 @@ def prepare(sc: Scenario) -> ModelData:  # noqa: C901 - split into option table,
         for item, holders in best.items():
             two = sorted(holders)[:2]
             for dest in used_at.get(item, ()):
-                week = next((w for w, src in two if src != dest), None)
-                if week is not None:
-                    changed |= lower((dest, item), week + tau)
+                first = next((w for w, src in two if src != dest), None)
+                if first is not None:
+                    changed |= lower((dest, item), first + tau)
     d.earliest = earliest
 
     # Stock nodes: every (site, item) the item can reach.

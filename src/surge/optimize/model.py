@@ -22,6 +22,7 @@ import numpy as np
 
 from surge.optimize.data import NEVER, ModelData, hours_start
 from surge.optimize.terms import Terms
+from surge.scenario.model import Scenario
 
 
 @dataclass
@@ -107,7 +108,7 @@ def define_variables(m: linopy.Model, d: ModelData) -> Built:
                            dims=["ship_lane", "week"], mask=ship_mask,
                            name="ship") if d.ship_lanes else None
 
-    pool_first = {}
+    pool_first: dict[str, int] = {}
     for item, src in d.pool_out:
         pool_first[item] = min(pool_first.get(item, NEVER), d.earliest[(src, item)])
     out_first = np.array([d.earliest[(a, i)] for i, a in d.pool_out], dtype=int)
@@ -186,9 +187,9 @@ def offered_hours_coefficients(d: ModelData) -> np.ndarray:
     K, T = len(d.opt_id), d.T
     table = np.ones((K, T + 2))  # ramp(j) for j = -1 .. T (index j + 1)
     table[:, 0] = 0.0
-    for k, ramp in enumerate(d.opt_ramp):
-        n = min(len(ramp), T)
-        table[k, 1:n + 1] = ramp[:n]
+    for k, shares in enumerate(d.opt_ramp):
+        n = min(len(shares), T)
+        table[k, 1:n + 1] = shares[:n]
     t = np.arange(T)[None, :, None]
     s = np.arange(T)[None, None, :]
     j = t - s - d.opt_lead[:, None, None]  # (K, T, T)
@@ -344,7 +345,7 @@ def define_objective(b: Built) -> None:
     b.cost = cost_terms(b)
 
 
-def useful_output(sc) -> dict[str, float]:  # noqa: ANN001
+def useful_output(sc: Scenario) -> dict[str, float]:
     """An upper bound on the good units of each item any optimal plan needs [units].
 
     Demanded units, plus what every operation consuming the item would use if it alone
@@ -385,13 +386,14 @@ def define_strengthening(b: Built) -> None:
     need = useful_output(sc)
     has = (b.prod >= 0).any(axis=2)  # (P, K)
     rows = Terms({"operation": d.ops, "option": d.option_names})
-    p_idx, k_idx, _ = np.indices(b.prod.shape)
+    grid: np.ndarray = np.indices(b.prod.shape)  # (3, P, K, W): the index of each cell
+    p_idx, k_idx = grid[0], grid[1]
     rows.add(b.prod, 1.0, p_idx, k_idx)
     span = np.maximum(0, d.T - d.opt_est - d.opt_lead)  # weeks the option can work
     bound = np.zeros((P, K))
     for p, op in enumerate(sc.operations):
         bound[p] = np.minimum(need[op.produces], d.opt_hours * span / b.hours_per_good[p])
-    last = b.act[np.arange(K), d.opt_last]
+    last: np.ndarray = b.act[np.arange(K), d.opt_last]
     rows.add(np.broadcast_to(last[None, :], (P, K)), -bound, p_idx[:, :, 0], k_idx[:, :, 0])
     m.add_constraints(rows.expression(m) <= 0, name="production-activation",
                       mask=rows.array(has, bool))

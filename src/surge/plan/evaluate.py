@@ -68,8 +68,8 @@ def evaluate(sc: Scenario, plan: Plan) -> Evaluation:
     weight = {i.id: i.weight_kg for i in sc.items}
     rate = sc.transport.cost_per_kg_km
     transport = 0.0
-    for r in plan.shipments:
-        a, b = sites[r.from_], sites[r.to]
-        transport += r.quantity * weight[r.item] * haversine_km(a.lat, a.lon, b.lat, b.lon) * rate
+    for s in plan.shipments:
+        a, b = sites[s.from_], sites[s.to]
+        transport += s.quantity * weight[s.item] * haversine_km(a.lat, a.lon, b.lat, b.lon) * rate
     return Evaluation(sum(service_by.values()), activation, operating, purchase, transport,
                       service_by)
