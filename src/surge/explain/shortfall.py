@@ -20,10 +20,9 @@ from typing import Any
 import numpy as np
 
 from surge.explain.bottlenecks import _runs
-from surge.plan.model import Plan
+from surge.plan.model import TOL, Plan
 from surge.scenario.model import Scenario
 
-TOL = 1e-6
 SATURATED = 1 - 1e-6  # a capacity used to this share or more is saturated
 
 

@@ -19,7 +19,8 @@ from surge.errors import PlanFileError
 if TYPE_CHECKING:
     import pandas as pd
 
-EPS_QUANTITY = 1e-6  # quantities below this are left out of a plan file
+TOL = 1e-6  # the plan format's tolerance: relative to max(1, size) of what is compared
+EPS_QUANTITY = TOL  # quantities below this are left out of a plan file
 
 Status = Literal["optimal", "feasible", "infeasible", "error"]
 

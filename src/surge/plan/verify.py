@@ -31,10 +31,9 @@ import numpy as np
 import pandas as pd
 
 from surge.fmt import num, pct
-from surge.plan.model import Plan, is_close
+from surge.plan.model import TOL, Plan, is_close
 from surge.scenario.model import Scenario
 
-TOL = 1e-6  # the plan format's tolerance, relative to the size of the terms
 EARTH_RADIUS_KM = 6371.0
 COST_PARTS = ("activation", "operating", "purchase", "transport")
 

@@ -19,11 +19,8 @@ import numpy as np
 import pandas as pd
 
 from surge.errors import InputError
-from surge.plan.model import Plan
+from surge.plan.model import TOL, Plan
 from surge.scenario.model import Scenario
-
-TOL = 1e-6  # the plan format's tolerance [units]
-
 
 # --- consistency between the files ------------------------------------------------------
 

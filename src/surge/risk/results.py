@@ -19,10 +19,12 @@ from typing import Any
 
 import numpy as np
 
+from surge.plan.model import TOL
 from surge.risk.model import RiskModel
 
 BINS = 1000
-TOLERANCE = 1e-6  # a due quantity counts as met when delivered >= due - 1e-6 * max(1, due)
+# a due quantity counts as met when delivered >= due - TOL * max(1, due)
+TOLERANCE = TOL
 
 
 @dataclass
