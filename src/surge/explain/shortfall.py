@@ -21,6 +21,7 @@ import numpy as np
 
 from surge.explain.bottlenecks import _runs
 from surge.plan.model import TOL, Plan
+from surge.scenario.due import due_per_week
 from surge.scenario.model import Scenario
 
 SATURATED = 1 - 1e-6  # a capacity used to this share or more is saturated
@@ -86,9 +87,7 @@ def missed_due_dates(sc: Scenario, plan: Plan) -> list[Miss]:
         delivered[row.demand][row.week] += row.quantity
     misses = []
     for d in sc.demands:
-        due = np.zeros(T)
-        for x in d.due:
-            due[x.week] += x.quantity
+        due = due_per_week(d, T)
         cum_due, cum_del = np.cumsum(due), np.cumsum(delivered[d.id])
         for week in sorted({x.week for x in d.due}):
             short = float(cum_due[week] - cum_del[week])

@@ -22,6 +22,7 @@ import numpy as np
 
 from surge.optimize.data import NEVER, ModelData, hours_start
 from surge.optimize.terms import Terms
+from surge.scenario.due import due_matrix
 from surge.scenario.model import Scenario
 
 
@@ -317,10 +318,7 @@ def define_demand(b: Built) -> None:
     m.add_constraints(total.expression(m) <= total.array(totals), name="delivery-total",
                       mask=total.array(total.count() > 0, bool))
 
-    due = np.zeros((D, T))
-    for j, dem in enumerate(sc.demands):
-        for x in dem.due:
-            due[j, x.week] += x.quantity
+    due = due_matrix(sc)
     back = Terms({"demand": ids, "week": range(T)})
     back.add(b.backlog, 1.0, dd, tt)
     t_cell, t_term = np.triu_indices(T)  # delivered in week t_cell counts for weeks >= it

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from surge.plan.model import Plan
+from surge.scenario.due import due_per_week
 from surge.scenario.geo import haversine_km
 from surge.scenario.model import Scenario
 
@@ -42,9 +43,7 @@ def evaluate(sc: Scenario, plan: Plan) -> Evaluation:
         delivered[row.demand][row.week] += row.quantity
     service_by = {}
     for d in sc.demands:
-        due = np.zeros(T)
-        for x in d.due:
-            due[x.week] += x.quantity
+        due = due_per_week(d, T)
         backlog = np.maximum(0.0, np.cumsum(due) - np.cumsum(delivered[d.id]))
         service_by[d.id] = float(d.weight * (backlog.sum() + d.unmet_weeks * backlog[-1]))
 

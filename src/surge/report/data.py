@@ -20,6 +20,7 @@ import pandas as pd
 
 from surge.errors import InputError
 from surge.plan.model import TOL, Plan
+from surge.scenario.due import due_per_week
 from surge.scenario.model import Scenario
 
 # --- consistency between the files ------------------------------------------------------
@@ -92,7 +93,7 @@ def deliveries(scenario: Scenario, plan: Plan) -> pd.DataFrame:
     """
     frames = []
     for d in scenario.demands:
-        due = _per_week([(x.week, x.quantity) for x in d.due], scenario.weeks)
+        due = due_per_week(d, scenario.weeks)
         got = _per_week([(x.week, x.quantity) for x in plan.deliveries if x.demand == d.id],
                         scenario.weeks)
         frames.append(pd.DataFrame({
