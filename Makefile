@@ -6,7 +6,7 @@ SURGE  := $(VENV)/bin/surge
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: demo test bench install clean
+.PHONY: demo test lint browser bench install clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) (Python >= 3.11) on PATH, or run: make PYTHON=python3"; exit 2; }
@@ -38,12 +38,27 @@ demo: $(STAMP)
 	$(SURGE) replan $(DEMO) $(DEMO_OUT)/plan.json examples/uav-france-week8.yaml --freeze 2 --rolled $(DEMO_OUT)/rolled-week8.yaml -o $(DEMO_OUT)/replan-week8.json
 	@echo "open $(DEMO_OUT)/report.html"
 
-test: $(TSTAMP)
-	$(PY) -m pytest -q -n 2 --dist loadfile
+# Style and types: ruff (pyflakes, pycodestyle, isort, bugbear, pyupgrade, NumPy, complexity)
+# and mypy with every function typed; both configured in pyproject.toml.
+lint: $(TSTAMP)
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/mypy
+
+# Debian's chromium for browser tests; skipped (with a note) without apt-get or root.
+browser:
+	@command -v chromium >/dev/null 2>&1 || \
+	  { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+	    apt-get update -qq && apt-get install -y -qq chromium; } || \
+	  echo "chromium not installed (needs apt-get as root); browser tests will be skipped"
+
+# Lint and types first, then the tests and the doctests of src/.
+test: lint browser
+	$(PY) -m pytest -q -n 2 --dist loadfile --doctest-modules src tests
 
 bench: $(TSTAMP)
 	$(PY) benchmarks/bench_plan.py
 	$(PY) benchmarks/bench_risk.py
+	$(PY) benchmarks/bench_verify.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis

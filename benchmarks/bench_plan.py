@@ -123,7 +123,8 @@ def main() -> None:
         if args.quick:
             limit = min(limit, 20.0)
         print(f"[bench] {case}: time limit {limit:.0f} s ...", flush=True)
-        proc = subprocess.run([sys.executable, __file__, "--case", str(case), "--limit", str(limit)],
+        proc = subprocess.run([sys.executable, __file__, "--case", str(case), "--limit",
+                               str(limit)],
                               capture_output=True, text=True)
         if proc.returncode != 0:
             print(proc.stderr[-2000:], file=sys.stderr)
@@ -143,7 +144,8 @@ def main() -> None:
             f"max RSS.\n\n{table(ok_rows)}\n")
     errors = [r for r in rows if "error" in r]
     if errors:
-        text += "\nFailed cases:\n" + "\n".join(f"- {r['case']}: {r['error']}" for r in errors) + "\n"
+        failed = "\n".join(f"- {r['case']}: {r['error']}" for r in errors)
+        text += "\nFailed cases:\n" + failed + "\n"
     (RESULTS / "plan.md").write_text(text)
     (RESULTS / "plan.json").write_text(json.dumps(rows, indent=1) + "\n")
     print(text)

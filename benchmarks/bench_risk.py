@@ -42,7 +42,8 @@ from surge.risk import simulate
 sc, pl = surge.load({str(SCENARIO)!r}), Plan.read({plan!r})
 t = time.perf_counter()
 doc = simulate(sc, pl, runs={runs}, seed=1, criticality_runs={crit})
-print(json.dumps({{"seconds": time.perf_counter() - t, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({{"seconds": time.perf_counter() - t, "rss_mb": rss_mb,
                   "expected_service": doc["expected_service"], "p_all_met": doc["p_all_met"]}}))
 """
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
@@ -107,7 +108,8 @@ def main() -> None:
                      f"{r['expected_service']:,.1f} | {r['p_all_met']:.4f} |")
     met = "met" if base["seconds"] < 10 else "**not met**"
     lines += ["", f"Target 100,000 runs in under 10 s in-process: {met} ({base['seconds']:.1f} s)."]
-    lines += ["", f"Vectorised simulator: {v_rps:,.0f} runs/s (one chunk of 2,000); per-run oracle: "
+    lines += ["",
+              f"Vectorised simulator: {v_rps:,.0f} runs/s (one chunk of 2,000); per-run oracle: "
                   f"{o_rps:,.1f} runs/s; ratio {v_rps / o_rps:,.0f}x."]
     lines += ["", BEFORE]
     out = ROOT / "benchmarks" / "results" / "risk.md"

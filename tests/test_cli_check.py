@@ -18,7 +18,7 @@ from surge.cli import app
 ROOT = Path(__file__).resolve().parents[1]
 MINIMAL = ROOT / "examples" / "minimal.yaml"
 CORRUPT = sorted((ROOT / "tests" / "data" / "corrupt").glob("*.yaml"))
-surge.cli._register()
+surge.cli.register_commands()
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -53,18 +53,23 @@ def test_check_rejects_a_corrupted_scenario(path: Path) -> None:
 
 JSON_CASES = [
     ("nan", lambda t: t.replace('"weeks": 8', '"weeks": NaN'), "NaN is not a finite number"),
-    ("infinity", lambda t: t.replace('"lat": 48.85', '"lat": Infinity'), "Infinity is not a finite number"),
+    ("infinity", lambda t: t.replace('"lat": 48.85', '"lat": Infinity'),
+     "Infinity is not a finite number"),
     ("duplicate-key", lambda t: t.replace('"weeks": 8', '"weeks": 8, "weeks": 9'),
      "key 'weeks' is written twice in one object"),
-    ("trailing-comma", lambda t: t.replace('"weeks": 8', '"weeks": 8,'), "cannot read JSON at line 1"),
-    ("string-number", lambda t: t.replace('"weeks": 8', '"weeks": "8"'), "weeks: must be a whole number, got '8'"),
+    ("trailing-comma", lambda t: t.replace('"weeks": 8', '"weeks": 8,'),
+     "cannot read JSON at line 1"),
+    ("string-number", lambda t: t.replace('"weeks": 8', '"weeks": "8"'),
+     "weeks: must be a whole number, got '8'"),
     ("boolean-version", lambda t: t.replace('"surge": 1', '"surge": true'),
      "surge: must be 1 (the only scenario format version), got true"),
 ]
 
 
-@pytest.mark.parametrize(("mutate", "expected"), [c[1:] for c in JSON_CASES], ids=[c[0] for c in JSON_CASES])
-def test_check_rejects_corrupted_json(tmp_path: Path, mutate, expected: str) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(("mutate", "expected"), [c[1:] for c in JSON_CASES],
+                         ids=[c[0] for c in JSON_CASES])
+def test_check_rejects_corrupted_json(tmp_path: Path, mutate,
+                                      expected: str) -> None:  # type: ignore[no-untyped-def]
     raw = json.dumps(json.loads(json.dumps(_minimal_dict())))
     text = mutate(raw)
     assert text != raw
@@ -120,7 +125,8 @@ def test_check_valid_scenario_prints_the_summary() -> None:
 def test_check_flags_an_impossible_due_date(tmp_path: Path) -> None:
     # by week 3 at most 75 drones can exist (see surge.scenario.summary): 80 is impossible
     text = MINIMAL.read_text(encoding="utf-8").replace(
-        "due: [{week: 7, quantity: 200}]", "due: [{week: 3, quantity: 80}, {week: 7, quantity: 195}]")
+        "due: [{week: 7, quantity: 200}]",
+        "due: [{week: 3, quantity: 80}, {week: 7, quantity: 195}]")
     path = tmp_path / "tight.yaml"
     path.write_text(text, encoding="utf-8")
     code, out, _ = run("check", str(path))
@@ -132,7 +138,8 @@ def test_check_flags_an_impossible_due_date(tmp_path: Path) -> None:
 
 def test_check_prints_warnings_and_still_succeeds(tmp_path: Path) -> None:
     text = MINIMAL.read_text(encoding="utf-8").replace(
-        "lines:\n", "lines:\n  - {id: idle, site: plant, options: [{id: o, capabilities: [painting], "
+        "lines:\n",
+        "lines:\n  - {id: idle, site: plant, options: [{id: o, capabilities: [painting], "
                     "hours_per_week: 1, lead_time_weeks: 0}]}\n")
     path = tmp_path / "warn.yaml"
     path.write_text(text, encoding="utf-8")

@@ -13,13 +13,15 @@ from typer.testing import CliRunner
 import surge
 import surge.cli
 import surge.cli.plan
+import surge.optimize
 from surge.cli import app
 from surge.plan.model import Plan
 from surge.scenario import read_file
-from surge.scenario.generate import generate, write
+from surge.scenario.generate import generate
+from surge.scenario.yaml_writer import write
 
 MINIMAL = Path(__file__).resolve().parents[1] / "examples" / "minimal.yaml"
-surge.cli._register()
+surge.cli.register_commands()
 
 
 def run(*args: str | Path) -> tuple[int, str, str]:
@@ -130,13 +132,13 @@ def test_time_limit_reached_gives_a_feasible_plan(tmp_path: Path) -> None:
 
 def test_solver_options_are_passed_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: dict[str, Any] = {}
-    real = surge.cli.plan.solve
+    real = surge.optimize.solve  # surge plan imports it when it runs
 
     def spy(sc: Any, **kw: Any) -> Plan:
         seen.update(kw)
         return real(sc, **kw)
 
-    monkeypatch.setattr(surge.cli.plan, "solve", spy)
+    monkeypatch.setattr(surge.optimize, "solve", spy)
     out = tmp_path / "plan.json"
     code, stdout, stderr = run("plan", MINIMAL, "-o", out, "--time-limit", "20", "--gap", "0.5",
                           "--threads", "1")

@@ -9,11 +9,11 @@ import pytest
 from typer.testing import CliRunner
 
 import surge
-from surge.cli import _register, app
+from surge.cli import app, register_commands
 from surge.explain.compare import compare
 from surge.explain.report import compare_section
-from surge.explain.whatif import apply
 from surge.report.html import build_report
+from surge.scenario.overlay import apply
 
 MINIMAL = Path(__file__).parent.parent / "examples" / "minimal.yaml"
 
@@ -74,7 +74,7 @@ def test_activation_moved_added_removed() -> None:
 
 
 def test_cli_compare(tmp_path: Path, plans) -> None:  # noqa: ANN001
-    _register()
+    register_commands()
     sc, a, b = plans
     a.to_json(tmp_path / "a.json")
     b.to_json(tmp_path / "b.json")
@@ -95,7 +95,7 @@ def test_cli_compare(tmp_path: Path, plans) -> None:  # noqa: ANN001
 
 
 def test_cli_report_with_explain_and_compare(tmp_path: Path, plans) -> None:  # noqa: ANN001
-    _register()
+    register_commands()
     sc, a, b = plans
     a.to_json(tmp_path / "a.json")
     b.to_json(tmp_path / "b.json")

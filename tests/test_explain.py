@@ -25,14 +25,14 @@ import pytest
 from typer.testing import CliRunner
 
 import surge
-from surge.cli import _register, app
+from surge.cli import app, register_commands
 from surge.explain import explain, report_section
 from surge.explain.bottlenecks import find_bottlenecks, lp_duals, relaxation
 from surge.explain.shortfall import diagnose, missed_due_dates
 from surge.explain.story import bottleneck_sentence
-from surge.explain.whatif import apply
 from surge.plan.model import Plan
 from surge.report.html import Section, build_report
+from surge.scenario.overlay import apply
 
 
 def scenario(*, kits: float = 10, hours: float = 1000, budget: float | None = None,
@@ -49,7 +49,8 @@ def scenario(*, kits: float = 10, hours: float = 1000, budget: float | None = No
             {"id": "run", "capabilities": ["assembly"], "hours_per_week": hours,
              "lead_time_weeks": 0, "fixed_cost": 0}]}],
         "suppliers": [{"id": "kitco", "country": "FR", "offers": [
-            {"item": "kit", "unit_price": price, "lead_time_weeks": 0, "capacity_per_week": kits}]}],
+            {"item": "kit", "unit_price": price, "lead_time_weeks": 0,
+             "capacity_per_week": kits}]}],
         "demands": [{"id": "order", "item": "drone", "site": "plant",
                      "due": [{"week": 0, "quantity": 60}]}],
     }
@@ -62,7 +63,7 @@ def solved(doc: dict[str, Any]) -> tuple[surge.Scenario, Plan]:
     return _solved(json.dumps(doc, sort_keys=True))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _solved(text: str) -> tuple[surge.Scenario, Plan]:
     sc = surge.load(json.loads(text))
     plan = surge.solve(sc, time_limit=20)
@@ -78,7 +79,8 @@ def test_supplier_bottleneck_ranks_first_with_hand_computed_value() -> None:
     top = ranked[0]
     assert (top.kind, top.object, top.first_week, top.last_week) == ("supplier", "kitco/kit", 0, 4)
     assert math.isclose(top.service_per_unit, 15.0, rel_tol=1e-6)
-    assert math.isclose(top.relax_amount, 2.5) and math.isclose(top.service_saved, 37.5, rel_tol=1e-6)
+    assert math.isclose(top.relax_amount, 2.5)
+    assert math.isclose(top.service_saved, 37.5, rel_tol=1e-6)
     assert all(b.kind != "line" for b in ranked)  # 1000 h a week: the line never binds
 
 
@@ -170,7 +172,7 @@ def test_report_section_has_chart_and_words() -> None:
 
 
 def test_cli_explain_prints_story_and_writes_json(tmp_path: Path) -> None:
-    _register()
+    register_commands()
     sc, plan = solved(scenario(kits=10))
     scen = tmp_path / "kits.json"
     scen.write_text(json.dumps(scenario(kits=10)))
@@ -189,13 +191,14 @@ def test_cli_explain_prints_story_and_writes_json(tmp_path: Path) -> None:
 def test_cli_explain_with_overlay(tmp_path: Path) -> None:
     """The plan of the base scenario explained under an overlay with more kits: the old
     plan still holds, so its LP is the same, but the bottleneck moves to the line."""
-    _register()
+    register_commands()
     sc, plan = solved(scenario(kits=10, hours=10))
     scen = tmp_path / "kits.json"
     scen.write_text(json.dumps(scenario(kits=10, hours=10)))
     plan.to_json(tmp_path / "plan.json")
     more = tmp_path / "more-kits.yaml"
-    more.write_text("suppliers:\n  - id: kitco\n    offers:\n      - {item: kit, capacity_per_week: 20}\n")
+    more.write_text("suppliers:\n  - id: kitco\n    offers:\n      - {item: kit, "
+                    "capacity_per_week: 20}\n")
     result = CliRunner().invoke(app, ["explain", str(scen), str(tmp_path / "plan.json"),
                                       "--with", str(more), "--confirm", "0"], terminal_width=200)
     assert result.exit_code == 0, result.output
@@ -203,9 +206,10 @@ def test_cli_explain_with_overlay(tmp_path: Path) -> None:
 
 
 def test_cli_explain_plan_of_another_scenario(tmp_path: Path) -> None:
-    _register()
+    register_commands()
     plan = Plan(scenario="other", status="feasible")
     plan.to_json(tmp_path / "plan.json")
-    result = CliRunner().invoke(app, ["explain", "examples/minimal.yaml", str(tmp_path / "plan.json")])
+    result = CliRunner().invoke(app, ["explain", "examples/minimal.yaml",
+                                      str(tmp_path / "plan.json")])
     assert result.exit_code == 2
     assert "the plan is for scenario 'other', not 'one line, one part'" in result.output

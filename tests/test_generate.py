@@ -14,8 +14,9 @@ import surge
 import surge.cli
 from surge.errors import InputError
 from surge.scenario import load, validate
-from surge.scenario.generate import dumps, generate, output_format, write
+from surge.scenario.generate import generate
 from surge.scenario.load import read_document
+from surge.scenario.yaml_writer import dumps, output_format, write
 
 
 def _valid(doc: dict) -> surge.Scenario:
@@ -159,7 +160,7 @@ def test_sizes_out_of_range_are_refused(args, message):
 
 # --- the command --------------------------------------------------------------------------
 
-surge.cli._register()
+surge.cli.register_commands()
 runner = CliRunner()
 
 
@@ -176,7 +177,8 @@ def test_cli_writes_the_file(tmp_path):
 
 def test_cli_json_by_option(tmp_path):
     out = tmp_path / "s.data"
-    result = runner.invoke(surge.cli.app, ["generate", "-n", "5", "-o", str(out), "--format", "json"])
+    result = runner.invoke(surge.cli.app, ["generate", "-n", "5", "-o", str(out), "--format",
+                                           "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text())["surge"] == 1
 

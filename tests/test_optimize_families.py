@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import solve_and_verify
 
 import surge
+from conftest import solve_and_verify
 from surge.errors import SolverError
 from surge.scenario import read_file
 from surge.scenario.generate import generate
@@ -428,7 +428,8 @@ def test_time_limit_gives_a_feasible_plan_with_a_message() -> None:
 
 def test_unknown_solver_is_a_clear_error() -> None:
     sc = surge.load(EXAMPLE)
-    with pytest.raises(SolverError, match=r"solver 'nonexistent' is not available; installed: .*highs"):
+    with pytest.raises(SolverError,
+                       match=r"solver 'nonexistent' is not available; installed: .*highs"):
         surge.solve(sc, solver="nonexistent")
 
 

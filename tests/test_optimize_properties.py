@@ -6,10 +6,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from conftest import solve_and_verify
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import solve_and_verify
 from surge.scenario.generate import generate
 
 SLOW_OK = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -65,7 +65,7 @@ def test_weighted_with_huge_penalty_has_the_same_service(weeks: int, seed: int) 
     lexi = solve_and_verify(raw, time_limit=30)
     p = 1e4 * max(lexi.objective.cost or 0.0, 1.0)
     best = solve_and_verify(weighted(raw, p), time_limit=30)
-    if lexi.status == "optimal" and best.status == "optimal":
-        assert lexi.objective.service is not None and best.objective.service is not None
-        assert math.isclose(lexi.objective.service, best.objective.service,
-                            rel_tol=1e-4, abs_tol=1e-6), (lexi.objective, best.objective)
+    assert (lexi.status, best.status) == ("optimal", "optimal"), (lexi.message, best.message)
+    assert lexi.objective.service is not None and best.objective.service is not None
+    assert math.isclose(lexi.objective.service, best.objective.service,
+                        rel_tol=1e-4, abs_tol=1e-6), (lexi.objective, best.objective)

@@ -15,11 +15,10 @@ import pytest
 from plotly.offline import get_plotlyjs
 from typer.testing import CliRunner
 
-from surge.cli import _register, app
+from surge.cli import app, register_commands
 from surge.errors import InputError
 from surge.plan.model import Plan
-from surge.report import Section, build_report, kpis, write_report
-from surge.report import charts, data
+from surge.report import Section, build_report, charts, data, kpis, write_report
 from surge.scenario import load
 from surge.scenario.load import read_file
 
@@ -288,7 +287,7 @@ def test_extra_sections_render_for_an_infeasible_plan_too(scenario):
 
 @pytest.fixture(scope="module")
 def runner() -> CliRunner:
-    _register()
+    register_commands()
     return CliRunner()
 
 

@@ -34,7 +34,8 @@ def tiny(uncertainty: dict | None = None, *, ready: int = 0, yield_: float = 1.0
         "operations": [{"id": "assemble", "produces": "drone", "consumes": {"kit": 1},
                         "capability": "assembly", "hours_per_unit": 2, "yield": yield_}],
         "organizations": [{"id": "acme"}],
-        "sites": [{"id": "plant", "organization": "acme", "country": "FR", "lat": 48.8, "lon": 2.3}],
+        "sites": [{"id": "plant", "organization": "acme", "country": "FR", "lat": 48.8,
+                   "lon": 2.3}],
         "lines": [{"id": "l1", "site": "plant", "options": [
             {"id": "convert", "capabilities": ["assembly"], "hours_per_week": 400 / yield_,
              "lead_time_weeks": ready}]}],
@@ -298,7 +299,8 @@ def test_a_perfect_source_never_makes_a_run_worse_on_a_tree(yield_sd: float) -> 
         # every (site, item) feeds one operation on one line, or one lane, or one demand
         plan = plan.model_copy(update={
             "production": [p for p in plan.production
-                           if p.operation != "pack" and (p.operation, p.line) != ("assemble", "s2")],
+                           if p.operation != "pack"
+                           and (p.operation, p.line) != ("assemble", "s2")],
             "shipments": [s for s in plan.shipments
                           if (s.item, s.from_) in (("frame", "north"), ("drone", "south"))],
             "deliveries": [d for d in plan.deliveries if d.demand == "d-a"]})

@@ -50,7 +50,8 @@ def oracle(m: RiskModel, dr: Draws, r: int) -> tuple[list[list[float]], float]:
         week = min(int(m.o_arrival[o]) + int(dr.delay[o, r]), T)
         outage = m.suppliers[s].outage
         if outage is not None:
-            down = {w + k for w in range(T) if dr.outage_start[s, w, r] for k in range(outage.weeks)}
+            down = {w + k for w in range(T) if dr.outage_start[s, w, r]
+                    for k in range(outage.weeks)}
             while week < T and week in down:
                 week += 1
         bought[(week, int(m.o_node[o]))] += float(m.o_qty[o]) * float(dr.fill[o, r])
@@ -74,11 +75,11 @@ def oracle(m: RiskModel, dr: Draws, r: int) -> tuple[list[list[float]], float]:
                 ask = task_late[j] + float(m.t_starts[t, j]) if p == 0 else task_late[j]
                 ln, h = int(m.t_line[j]), float(m.t_hours[j])
                 can = min(ask, max(hours[ln], 0.0) / h)
-                for nd, c in zip(m.t_inputs[j], m.t_per_start[j]):
+                for nd, c in zip(m.t_inputs[j], m.t_per_start[j], strict=False):
                     can = min(can, max(stock[nd], 0.0) / float(c))
                 task_late[j] = ask - can
                 hours[ln] -= can * h
-                for nd, c in zip(m.t_inputs[j], m.t_per_start[j]):
+                for nd, c in zip(m.t_inputs[j], m.t_per_start[j], strict=False):
                     stock[nd] -= float(c) * can
                 yk = list(dr.yield_tasks)
                 y = float(dr.yields[t, yk.index(j), r]) if j in yk else float(m.t_yield[j])
@@ -100,7 +101,7 @@ def oracle(m: RiskModel, dr: Draws, r: int) -> tuple[list[list[float]], float]:
         for nd in sorted(set(int(x) for x in m.d_node)):
             held = float(m.plan_stock[t, nd])
             for j in range(len(m.tasks)):
-                for n2, c in zip(m.t_inputs[j], m.t_per_start[j]):
+                for n2, c in zip(m.t_inputs[j], m.t_per_start[j], strict=False):
                     if int(n2) == nd:
                         held += task_late[j] * float(c)
             for j in range(len(m.lanes)):
@@ -146,7 +147,8 @@ def two_site_scenario(transport_lead: int = 1, *, demand_at_plant: bool = False)
                 {"id": "a", "capabilities": ["metal"], "hours_per_week": 80, "lead_time_weeks": 1,
                  "ramp_up": [0.5]}]},
             {"id": "s1", "site": "south", "options": [
-                {"id": "a", "capabilities": ["assembly"], "hours_per_week": 120, "lead_time_weeks": 0}]},
+                {"id": "a", "capabilities": ["assembly"], "hours_per_week": 120,
+                 "lead_time_weeks": 0}]},
             {"id": "s2", "site": "south", "options": [
                 {"id": "a", "capabilities": ["assembly", "metal"], "hours_per_week": 60,
                  "lead_time_weeks": 2, "ramp_up": [0.3, 0.6]}]},
@@ -155,7 +157,8 @@ def two_site_scenario(transport_lead: int = 1, *, demand_at_plant: bool = False)
             {"id": "kits", "country": "FR", "offers": [
                 {"item": "kit", "unit_price": 1, "lead_time_weeks": 1, "capacity_per_week": 500}]},
             {"id": "motors", "country": "CN", "offers": [
-                {"item": "motor", "unit_price": 1, "lead_time_weeks": 2, "capacity_per_week": 900}]},
+                {"item": "motor", "unit_price": 1, "lead_time_weeks": 2,
+                 "capacity_per_week": 900}]},
         ],
         "demands": [
             {"id": "d-a", "item": "drone", "site": "depot", "due": [{"week": 6, "quantity": 60},

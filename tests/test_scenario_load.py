@@ -45,7 +45,8 @@ def test_json_and_yaml_are_equivalent(tmp_path: Path) -> None:
     ("text", "expected"),
     [
         ("country: NO\n", {"country": "NO"}),
-        ("a: yes\nb: no\nc: on\nd: off\ne: y\n", {"a": "yes", "b": "no", "c": "on", "d": "off", "e": "y"}),
+        ("a: yes\nb: no\nc: on\nd: off\ne: y\n", {"a": "yes", "b": "no", "c": "on", "d": "off",
+                                                  "e": "y"}),
         ("a: True\nb: FALSE\n", {"a": "True", "b": "FALSE"}),
         ("a: true\nb: false\n", {"a": True, "b": False}),
         ("%YAML 1.1\n---\ncountry: NO\nb: yes\n", {"country": "NO", "b": "yes"}),
@@ -53,7 +54,8 @@ def test_json_and_yaml_are_equivalent(tmp_path: Path) -> None:
         ("a: 010\nb: 1:30\n", {"a": 10, "b": "1:30"}),  # no 1.1 octal or sexagesimal
         ("a: ~\nb: null\n", {"a": None, "b": None}),
     ],
-    ids=["norway", "yes-on-strings", "capitalised-bools-are-strings", "true-false", "yaml-1.1-directive",
+    ids=["norway", "yes-on-strings", "capitalised-bools-are-strings", "true-false",
+         "yaml-1.1-directive",
          "date-string", "no-octal-sexagesimal", "null"],
 )
 def test_yaml_is_read_as_yaml_1_2(text: str, expected: dict[str, object]) -> None:
@@ -80,20 +82,28 @@ def test_yaml_non_finite_numbers_are_reported_with_their_path(tmp_path: Path) ->
     ("name", "text", "expected"),
     [
         ("dup.yaml", "a: 1\nb:\n  c: 1\n  c: 2\n",
-         "dup.yaml: cannot read YAML at line 4, column 3: a key written twice in one mapping (key 'c')"),
-        ("dup.json", '{"a": 1, "b": {"c": 1, "c": 2}}', "dup.json: key 'c' is written twice in one object"),
+         "dup.yaml: cannot read YAML at line 4, column 3: a key written twice in one mapping (key "
+         "'c')"),
+        ("dup.json", '{"a": 1, "b": {"c": 1, "c": 2}}',
+         "dup.json: key 'c' is written twice in one object"),
         ("nan.json", '{"weeks": NaN}', "nan.json: NaN is not a finite number"),
         ("inf.json", '{"weeks": -Infinity}', "inf.json: -Infinity is not a finite number"),
-        ("bad.json", '{"a": 1,}', "bad.json: cannot read JSON at line 1, column 9: Expecting property name"),
-        ("bad.yaml", "a: [1, 2\n", "bad.yaml: cannot read YAML at line 2, column 1: expected ',' or ']'"),
-        ("tab.yaml", "a:\n\tb: 1\n", "tab.yaml: cannot read YAML at line 2, column 1: found character '\\t'"),
-        ("two.yaml", "a: 1\n---\nb: 2\n", "two.yaml: cannot read YAML at line 2, column 1: but found another document"),
-        ("tag.yaml", "a: !!python/object:os.system x\n", "tag.yaml: cannot read YAML at line 1, column 4: "
+        ("bad.json", '{"a": 1,}',
+         "bad.json: cannot read JSON at line 1, column 9: Expecting property name"),
+        ("bad.yaml", "a: [1, 2\n",
+         "bad.yaml: cannot read YAML at line 2, column 1: expected ',' or ']'"),
+        ("tab.yaml", "a:\n\tb: 1\n",
+         "tab.yaml: cannot read YAML at line 2, column 1: found character '\\t'"),
+        ("two.yaml", "a: 1\n---\nb: 2\n",
+         "two.yaml: cannot read YAML at line 2, column 1: but found another document"),
+        ("tag.yaml", "a: !!python/object:os.system x\n",
+         "tag.yaml: cannot read YAML at line 1, column 4: "
          "could not determine a constructor"),
         ("int.yaml", "a: !!int x\n", "int.yaml: cannot read YAML: invalid literal for int()"),
         ("empty.yaml", "", "empty.yaml: the file is empty, expected a scenario"),
         ("blank.json", "  \n", "blank.json: the file is empty, expected a scenario"),
-        ("comment.yaml", "# nothing yet\n", "comment.yaml: the document is empty, expected a scenario"),
+        ("comment.yaml", "# nothing yet\n",
+         "comment.yaml: the document is empty, expected a scenario"),
     ],
 )
 def test_unreadable_documents(tmp_path: Path, name: str, text: str, expected: str) -> None:
@@ -127,12 +137,15 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
 def test_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "latin1.yaml"
     path.write_bytes("name: Besançon\n".encode("latin-1"))
-    with pytest.raises(InputError, match=r"latin1\.yaml: not UTF-8 text \(invalid continuation byte at byte 11\)"):
+    with pytest.raises(InputError,
+                       match=r"latin1\.yaml: not UTF-8 text \(invalid continuation byte at byte "
+                             r"11\)"):
         load(path)
 
 
 def test_dates_with_a_time_are_refused(tmp_path: Path) -> None:
-    path = write(tmp_path, "t.yaml", MINIMAL_TEXT.replace("start: 2026-01-05", "start: 2026-01-05 10:00:00"))
+    path = write(tmp_path, "t.yaml", MINIMAL_TEXT.replace("start: 2026-01-05",
+                                                          "start: 2026-01-05 10:00:00"))
     with pytest.raises(ScenarioError) as info:
         load(path)
     assert [str(p) for p in info.value.problems] == [
@@ -141,7 +154,8 @@ def test_dates_with_a_time_are_refused(tmp_path: Path) -> None:
 
 def test_load_with_problems_returns_warnings(tmp_path: Path) -> None:
     text = MINIMAL_TEXT.replace("lines:\n", "lines:\n  - {id: idle, site: plant, options: [{id: o, "
-                                           "capabilities: [painting], hours_per_week: 1, lead_time_weeks: 0}]}\n")
+                                           "capabilities: [painting], hours_per_week: 1, "
+                                           "lead_time_weeks: 0}]}\n")
     scenario, problems = load_with_problems(write(tmp_path, "w.yaml", text))
     assert scenario.by_id("lines").keys() == {"idle", "plant-l1"}
     assert [str(p) for p in problems] == [

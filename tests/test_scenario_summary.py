@@ -45,7 +45,8 @@ def lines(*options: dict[str, Any]) -> list[dict[str, Any]]:
 
 def assert_close(actual: list[float], expected: list[float]) -> None:
     assert len(actual) == len(expected)
-    assert all(math.isclose(a, e, abs_tol=1e-9) for a, e in zip(actual, expected)), actual
+    assert all(math.isclose(a, e, abs_tol=1e-9)
+               for a, e in zip(actual, expected, strict=True)), actual
 
 
 def test_minimal_scenario_by_hand() -> None:
@@ -56,7 +57,8 @@ def test_minimal_scenario_by_hand() -> None:
 
 
 def test_kits_bind() -> None:
-    # kits 20 t by week t: 0,20,...,140; drones min(hours/2, kits) = min(0,0),(0,20),(25,40),(75,60),...
+    # kits 20 t by week t: 0,20,...,140;
+    # drones min(hours/2, kits) = min(0,0),(0,20),(25,40),(75,60),...
     bound = capacity_bound(load(variant(suppliers=offer(capacity_per_week=20))))
     assert_close(bound["drone"], [0, 0, 25, 60, 80, 100, 120, 140])
 
@@ -116,7 +118,8 @@ def test_multi_level_bom_with_alternatives_and_shared_hours() -> None:
             {"id": "mould", "produces": "frame", "capability": "moulding", "hours_per_unit": 1},
         ],
         lines=[*lines(option()), {"id": "mould-l", "site": "plant", "options": [
-            {"id": "o", "capabilities": ["moulding"], "hours_per_week": 20, "lead_time_weeks": 1}]}],
+            {"id": "o", "capabilities": ["moulding"], "hours_per_week": 20,
+             "lead_time_weeks": 1}]}],
         suppliers=[*offer(capacity_per_week=1000), {"id": "frames", "country": "DE", "offers": [
             {"item": "frame", "unit_price": 1, "lead_time_weeks": 0, "capacity_per_week": 5}]}],
     )
@@ -155,9 +158,9 @@ def test_the_optimiser_never_beats_the_bound(raw: dict[str, Any], tight: bool) -
     for d in plan.deliveries:
         delivered[d.week] += d.quantity
     cumulative = [sum(delivered[: t + 1]) for t in range(8)]
-    assert all(c <= b + 1e-6 for c, b in zip(cumulative, bound)), (cumulative, bound)
+    assert all(c <= b + 1e-6 for c, b in zip(cumulative, bound, strict=True)), (cumulative, bound)
     if not tight:
         return
     # within the solver's relative gap (objective.mip_gap = 1e-4)
-    assert all(math.isclose(c, b, rel_tol=1e-4, abs_tol=1e-6) for c, b in zip(cumulative, bound)), (
-        cumulative, bound)
+    assert all(math.isclose(c, b, rel_tol=1e-4, abs_tol=1e-6)
+               for c, b in zip(cumulative, bound, strict=True)), (cumulative, bound)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import json
 import math
-import time
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +43,8 @@ def hand_plan() -> dict[str, Any]:
         "surge_plan": 1, "scenario": "one line, one part", "status": "optimal", "message": "",
         "objective": {"mode": "service-then-cost", "service": 0.0, "cost": 126000.0,
                       "service_bound": 0.0, "cost_bound": 126000.0},
-        "activations": [{"line": "plant-l1", "option": "convert", "start_week": 0, "ready_week": 2}],
+        "activations": [{"line": "plant-l1", "option": "convert", "start_week": 0,
+                         "ready_week": 2}],
         "production": [{"operation": "assemble", "line": "plant-l1", "week": w, "quantity": q}
                        for w, q in MADE],
         "purchases": [{"supplier": "kits-r-us", "item": "kit", "site": "plant", "week": w - 1,
@@ -210,7 +210,8 @@ def test_two_activations_of_one_line() -> None:
     plan["activations"].append({"line": "plant-l1", "option": "convert", "start_week": 3,
                                 "ready_week": 5})
     assert only(check(plan), "activation") == [
-        "line plant-l1 is activated 2 times (activations rows 0, 1); at most one activation per line"]
+        "line plant-l1 is activated 2 times (activations rows 0, 1); at most one activation per "
+        "line"]
 
 
 def test_start_before_earliest_start_week_and_wrong_ready_week() -> None:
@@ -298,7 +299,8 @@ def test_ordering_before_the_offer_is_available() -> None:
     raw = minimal()
     raw["suppliers"][0]["offers"][0]["available_from_week"] = 2
     assert only(check(hand_plan(), raw), "supplier-availability") == [
-        "purchases[0]: kit ordered from kits-r-us in week 1, but the offer is available from week 2"]
+        "purchases[0]: kit ordered from kits-r-us in week 1, but the offer is available from week "
+        "2"]
 
 
 def test_arrival_week_must_be_week_plus_lead() -> None:
@@ -576,21 +578,18 @@ def large(lines: int = 1000, weeks: int = 26) -> tuple[dict[str, Any], dict[str,
     return raw, plan
 
 
-def test_a_1000_line_26_week_plan_verifies_in_seconds() -> None:
+def test_a_1000_line_26_week_plan_verifies() -> None:
+    """Its time is measured by benchmarks/bench_verify.py, not asserted here."""
     raw, data = large()
-    sc, plan = load(raw), Plan.from_dict(data)
-    began = time.perf_counter()
-    result = verify(sc, plan)
-    seconds = time.perf_counter() - began
+    result = verify(load(raw), Plan.from_dict(data))
     assert result.rules == {"claimed-service", "claimed-cost"}  # the plan claims nothing
     assert result.service == 0.0
     assert result.cost == pytest.approx(1000 * 100 + 1000 * 25 * 20 + 100 * 25 * 100 * 3)
-    assert seconds < 5.0, f"{seconds:.2f} s"
 
 
 # --- the command -----------------------------------------------------------------------
 
-surge.cli._register()
+surge.cli.register_commands()
 runner = CliRunner(env={"COLUMNS": "200"})
 
 
@@ -601,7 +600,8 @@ def write(tmp_path: Path, plan: dict[str, Any]) -> Path:
 
 
 def test_cli_ok(tmp_path: Path) -> None:
-    result = runner.invoke(surge.cli.app, ["verify", str(EXAMPLE), str(write(tmp_path, hand_plan()))])
+    result = runner.invoke(surge.cli.app, ["verify", str(EXAMPLE), str(write(tmp_path,
+                                                                             hand_plan()))])
     assert result.exit_code == 0, result.output
     assert "the plan holds" in result.output
     assert "126,000" in result.output

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 import surge
-from surge.cli import _register, app
+from surge.cli import app, register_commands
 from surge.errors import InputError, ScenarioError
-from surge.explain.whatif import load_with_overlays, merge, plain, set_value
 from surge.scenario.load import read_file
+from surge.scenario.overlay import load_with_overlays, merge, plain, set_value
 
 MINIMAL = Path(__file__).parent.parent / "examples" / "minimal.yaml"
 
@@ -104,7 +103,8 @@ def test_remove_by_id_and_inventory_by_site_and_item() -> None:
 def test_maps_merge_key_by_key_and_null_resets() -> None:
     base = {"policy": {"budget": 5, "max_share_per_organization": 0.5},
             "operations": [{"id": "op", "consumes": {"a": 1, "b": 2}, "hours_per_unit": 1}]}
-    over = {"policy": {"budget": None, "restricted_origins": {"countries": ["CN"], "max_share": 0.1}},
+    over = {"policy": {"budget": None, "restricted_origins": {"countries": ["CN"],
+                                                              "max_share": 0.1}},
             "operations": [{"id": "op", "consumes": {"c": 3}}]}
     out = plain(merge(base, over))
     assert out["policy"] == {"max_share_per_organization": 0.5,
@@ -137,7 +137,8 @@ def test_error_in_added_object_and_in_set(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("assignment, message", [
-    ("suppliers.nobody.country=FR", "--set suppliers.nobody.country=FR: suppliers has no entry 'nobody'"),
+    ("suppliers.nobody.country=FR",
+     "--set suppliers.nobody.country=FR: suppliers has no entry 'nobody'"),
     ("suppliers[7].country=FR", "suppliers has no [7] (it has 1)"),
     ("weeks", "expected PATH=VALUE"),
     ("weeks.x=1", "weeks is a single value, cannot go to 'x' in it"),
@@ -172,7 +173,7 @@ def test_set_value_in_place_on_plain_merge() -> None:
 
 
 def test_cli_plan_with_overlay_and_set(tmp_path: Path) -> None:
-    _register()
+    register_commands()
     cut = write(tmp_path, "cut.yaml", "suppliers:\n  - id: kits-r-us\n    offers:\n"
                 "      - {item: kit, capacity_per_week: 30}\n")
     out = tmp_path / "plan.json"

@@ -37,9 +37,9 @@ def check(
         print_problems(problems)
     if not quiet:
         print_summary(sc)
-    console.print(f"[green]ok[/green] {scenario}: valid scenario"
-                  + (f" ({len(problems)} warning{'s' if len(problems) != 1 else ''})" if problems else ""),
-                  soft_wrap=True)
+    n = len(problems)
+    warnings = f" ({n} warning{'s' if n != 1 else ''})" if problems else ""
+    console.print(f"[green]ok[/green] {scenario}: valid scenario{warnings}", soft_wrap=True)
 
 
 def print_summary(sc: Scenario) -> None:
@@ -68,14 +68,16 @@ def print_summary(sc: Scenario) -> None:
                          min_width=10 if col == "verdict" else None)
     def due_by(item: str, week: int) -> float:
         """Cumulative due of every demand for ``item`` by ``week``: they share the bound."""
-        return sum(x.quantity for d in sc.demands if d.item == item for x in d.due if x.week <= week)
+        return sum(x.quantity for d in sc.demands if d.item == item
+                   for x in d.due if x.week <= week)
 
     for d in sc.demands:
         cum = 0.0
         for week in sorted({x.week for x in d.due}):
             cum += sum(x.quantity for x in d.due if x.week == week)
             ub, need = bound[d.item][week], due_by(d.item, week)
-            flag = "[green]possible[/green]" if ub + 1e-6 * max(1.0, need) >= need else "[red]impossible[/red]"
+            possible = ub + 1e-6 * max(1.0, need) >= need
+            flag = "[green]possible[/green]" if possible else "[red]impossible[/red]"
             table.add_row(escape(d.id), escape(d.item), str(week), str(sc.week_date(week)),
                           f"{cum:,.0f}", f"{ub:,.0f}", flag)
     console.print(table)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
@@ -29,7 +28,8 @@ app = typer.Typer(
 )
 
 console = Console(highlight=False, soft_wrap=True)  # messages stay one greppable line
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)  # messages stay one line: greppable
+err_console = Console(stderr=True, highlight=False,
+                      soft_wrap=True)  # messages stay one line: greppable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -80,6 +80,3 @@ def handle_errors(func: F) -> F:
 
     return wrapper  # type: ignore[return-value]
 
-
-def is_tty() -> bool:
-    return sys.stderr.isatty()

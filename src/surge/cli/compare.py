@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -19,15 +19,18 @@ from surge.fileio import write_text
 from surge.plan.model import Plan
 from surge.scenario import load
 
+if TYPE_CHECKING:
+    from surge.explain.compare import Comparison
+
 
 @app.command("compare")
 @handle_errors
 def compare_command(
     plan_a: Annotated[Path, typer.Argument(help="First plan file (JSON).")],
     plan_b: Annotated[Path, typer.Argument(help="Second plan file (JSON).")],
-    scenario: Annotated[Optional[Path], typer.Option(
+    scenario: Annotated[Path | None, typer.Option(
         "--scenario", help="Scenario of the plans: S and C recomputed, S split by demand.")] = None,
-    json_out: Annotated[Optional[Path], typer.Option(
+    json_out: Annotated[Path | None, typer.Option(
         "--json", help="Also write the comparison as JSON to this file.")] = None,
 ) -> None:
     """Compare two plans: S and C and their parts, activations added, removed or moved,
@@ -58,12 +61,12 @@ def print_comparison(c: Comparison) -> None:
         colour = "green" if change < -1e-6 else "red" if change > 1e-6 else "dim"
         table.add_row(escape(what), amount(a), amount(b), f"[{colour}]{amount(change)}[/{colour}]")
     console.print(table)
-    for d, (a, b) in c.delivered.items():
-        diff = [y - x for x, y in zip(a, b)]
+    for d, (before, after) in c.delivered.items():
+        diff = [y - x for x, y in zip(before, after, strict=True)]
         if any(abs(v) > 1e-6 for v in diff):
             week = max(range(len(diff)), key=lambda t: abs(diff[t]))
             console.print(f"• deliveries of {escape(d)}: {amount(diff[week])} units by week "
-                          f"{week} ({amount(a[week])} -> {amount(b[week])}), {amount(a[-1])} -> "
-                          f"{amount(b[-1])} in all")
+                          f"{week} ({amount(before[week])} -> {amount(after[week])}), "
+                          f"{amount(before[-1])} -> {amount(after[-1])} in all")
     for line in c.sentences():
         console.print(f"• {escape(line)}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -22,7 +22,9 @@ from surge.explain import Explanation, explain
 from surge.explain.story import amount, bottleneck_sentence, shortfall_sentence
 from surge.fileio import write_text
 from surge.plan.model import Plan
-from surge.report.data import check_plan_matches
+
+if TYPE_CHECKING:
+    from surge.explain import Explanation
 
 
 @app.command("explain")
@@ -37,7 +39,7 @@ def explain_command(
         "--confirm", min=0, help="Top bottlenecks to confirm by re-planning.")] = 3,
     time_limit: Annotated[float, typer.Option(
         "--time-limit", min=0.01, help="Seconds for each confirming re-plan.")] = 10.0,
-    json_out: Annotated[Optional[Path], typer.Option(
+    json_out: Annotated[Path | None, typer.Option(
         "--json", help="Also write the explanation as JSON to this file.")] = None,
 ) -> None:
     """Explain a plan: what holds it back and what more of it would be worth.
@@ -62,6 +64,8 @@ def explain_command(
 
 
 def print_explanation(e: Explanation, currency: str, top: int = 10) -> None:
+    from surge.explain.story import bottleneck_sentence, shortfall_sentence
+
     if e.note:
         console.print(escape(e.note))
         return
@@ -83,9 +87,11 @@ def print_explanation(e: Explanation, currency: str, top: int = 10) -> None:
             table.add_column(col, justify="right" if "/" in col or "Δ" in col else "left")
         for i, b in enumerate(shown, 1):
             conf = b.confirmation or {}
-            table.add_row(str(i), escape(f"{b.kind} {b.object}"), b.weeks, amount(b.service_per_unit),
+            table.add_row(str(i), escape(f"{b.kind} {b.object}"), b.weeks,
+                          amount(b.service_per_unit),
                           amount(b.cost_per_unit), amount(-b.service_saved),
-                          _opt(conf.get("service_change")) + ("*" if conf.get("status") == "feasible" else ""),
+                          _opt(conf.get("service_change"))
+                          + ("*" if conf.get("status") == "feasible" else ""),
                           _opt(conf.get("cost_change")))
         console.print(table)
         if any((b.confirmation or {}).get("status") == "feasible" for b in shown):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -20,6 +20,7 @@ from surge.scenario.generate import (
     write,
 )
 from surge.scenario.generate import generate as generate_scenario
+from surge.scenario.yaml_writer import output_format, write
 
 
 @app.command()
@@ -32,7 +33,7 @@ def generate(
     weeks: Annotated[int, typer.Option(
         "--weeks", "-w", help=f"Horizon in weeks, {WEEKS_RANGE[0]}..{WEEKS_RANGE[1]}.")] = 26,
     seed: Annotated[int, typer.Option("--seed", "-s", help="Random seed (>= 0).")] = 0,
-    fmt: Annotated[Optional[str], typer.Option(
+    fmt: Annotated[str | None, typer.Option(
         "--format", "-f", help="yaml or json (default: from the file's suffix).")] = None,
 ) -> None:
     """Write a synthetic but meaningful scenario with N candidate lines.
@@ -55,12 +56,14 @@ def generate(
         scenario, problems = validate(doc)
         if scenario is None:  # the generator's own fault, not the user's
             first = "; ".join(str(p) for p in problems[:3])
-            raise SurgeError(f"the generated scenario breaks the format (please report it): {first}")
+            raise SurgeError("the generated scenario breaks the format (please report it): "
+                             f"{first}")
         write(doc, output, kind)
     units = sum(d.total for d in scenario.demands if d.item == "uav")
     console.print(
         f"wrote {output}: {len(scenario.lines)} lines "
-        f"({sum(len(line.options) for line in scenario.lines)} options) at {len(scenario.sites)} sites "
+        f"({sum(len(line.options) for line in scenario.lines)} options) at {len(scenario.sites)} "
+        "sites "
         f"of {len(scenario.organizations)} organisations, {len(scenario.suppliers)} suppliers, "
         f"{len(scenario.demands)} demands ({units:,.0f} aircraft) over {weeks} weeks"
         + (f"; {len(problems)} warnings" if problems else "")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -85,9 +85,11 @@ def check_threads(threads: int | None) -> None:
 def run_solve(sc: Scenario, *, time_limit: float | None, gap: float | None,
               threads: int | None, solver: str) -> Plan:
     """Solve with a Rich display of the stages (on stderr)."""
+    from surge.optimize import solve  # linopy: imported when a command needs it
+
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err_console, transient=False) as progress:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def finish_all() -> None:
             for task in tasks.values():
@@ -111,7 +113,9 @@ def print_plan_summary(sc: Scenario, plan: Plan) -> None:
     table = Table(title=f"Plan: {sc.name}", show_header=False)
     table.add_column("", style="bold")
     table.add_column("")
-    table.add_row("status", f"[{colour}]{plan.status}[/{colour}]" + (f" — {plan.message}" if plan.message else ""))
+    table.add_row("status",
+                  f"[{colour}]{plan.status}[/{colour}]"
+                  + (f" — {plan.message}" if plan.message else ""))
     if plan.has_plan and plan.costs is not None:
         o = plan.objective
         k = kpis(sc, plan)
@@ -121,7 +125,8 @@ def print_plan_summary(sc: Scenario, plan: Plan) -> None:
             f" (bound {_fmt(o.cost_bound)})" if o.mode != "weighted" else ""))
         if o.mode == "weighted":
             extra = plan.objective.model_extra or {}
-            table.add_row("value C + pS", f"{extra.get('value', 0):,.1f} (bound {_fmt(extra.get('bound'))})")
+            table.add_row("value C + pS",
+                          f"{extra.get('value', 0):,.1f} (bound {_fmt(extra.get('bound'))})")
         c = plan.costs
         table.add_row("  activation", f"{c.activation:,.0f}")
         table.add_row("  operating", f"{c.operating:,.0f}")
@@ -129,7 +134,8 @@ def print_plan_summary(sc: Scenario, plan: Plan) -> None:
         table.add_row("  transport", f"{c.transport:,.0f}")
         table.add_row("lines activated", f"{k['lines_activated']} of {len(sc.lines)}")
         first = k.get("first_delivery_week")
-        table.add_row("first delivery", "none" if first is None else f"week {first} ({sc.week_date(first)})")
+        table.add_row("first delivery",
+                      "none" if first is None else f"week {first} ({sc.week_date(first)})")
         table.add_row("on-time share", f"{100 * k['on_time_share']:.1f}%")
         table.add_row("slack", _slack_words(sc, plan))
         for did, week in k["completion_weeks"].items():

@@ -28,11 +28,12 @@ def report(
         Path, typer.Option("--output", "-o", help="HTML file to write.")
     ] = Path("report.html"),
     risk: Annotated[
-        Optional[Path], typer.Option("--risk", help="Risk file of the plan (from surge risk).")
+        Path | None, typer.Option("--risk", help="Risk file of the plan (from surge risk).")
     ] = None,
     explain: Annotated[bool, typer.Option(
-        "--explain", help="Add a 'Why this plan' section: bottlenecks and missed due dates.")] = False,
-    compare: Annotated[Optional[Path], typer.Option(
+        "--explain",
+        help="Add a 'Why this plan' section: bottlenecks and missed due dates.")] = False,
+    compare: Annotated[Path | None, typer.Option(
         "--compare", help="Add a section comparing the plan with this other plan file.")] = None,
     with_: WithOption = None,
     set_: SetOption = None,

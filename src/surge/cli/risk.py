@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.progress import (
@@ -38,10 +38,10 @@ def risk(
     runs: Annotated[int, typer.Option("--runs", "-n", help="Number of runs.")] = 10_000,
     seed: Annotated[int, typer.Option("--seed", "-s", help="Seed of the random numbers.")] = 0,
     output: Annotated[
-        Optional[Path], typer.Option("--output", "-o", help="Write the risk file (JSON) here.")
+        Path | None, typer.Option("--output", "-o", help="Write the risk file (JSON) here.")
     ] = None,
     cluster: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--cluster", help="Run on Dask: 'local[:N]' starts N worker processes, "
                                        "'tcp://HOST:PORT' uses a running scheduler."),
     ] = None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -14,6 +14,9 @@ from surge.cli.common import app, console, err_console, handle_errors
 from surge.cli.inputs import SetOption, WithOption, check_plan_of, load_scenario
 from surge.plan.model import Plan, is_close
 from surge.plan.verify import COST_PARTS, Verification, num, verify
+
+if TYPE_CHECKING:
+    from surge.plan.verify import Verification
 
 
 @app.command("verify")
@@ -34,6 +37,8 @@ def verify_command(
     p = Plan.read(plan)
     check_plan_of(sc, p, plan, scenario, with_, set_)
     began = time.perf_counter()
+    from surge.plan.verify import verify  # pandas: imported when the command runs
+
     result = verify(sc, p)
     seconds = time.perf_counter() - began
     for w in result.warnings:
@@ -45,7 +50,8 @@ def verify_command(
                       f"({result.n_checks:,} checks, status {p.status})")
         return
     console.print(f"[red bold]not ok[/red bold] {escape(str(plan))}: "
-                  f"{len(result.violations):,} violation{'s' if len(result.violations) != 1 else ''} "
+                  f"{len(result.violations):,} "
+                  f"violation{'s' if len(result.violations) != 1 else ''} "
                   f"of {', '.join(sorted(result.rules))}")
     raise typer.Exit(1)
 
@@ -62,6 +68,8 @@ def _show(x: Any) -> str:
 
 
 def print_summary(p: Plan, result: Verification, seconds: float) -> None:
+    from surge.plan.verify import COST_PARTS
+
     console.print(f"[bold]{escape(p.scenario)}[/bold]: plan status [bold]{p.status}[/bold]"
                   + (f" - {escape(p.message)}" if p.message else ""))
     table = Table(title="Recomputed from the plan vs. claimed by it")

@@ -91,7 +91,6 @@ class Duals:
     coords: dict[str, list[list[str]]] = field(default_factory=dict)
     offered: np.ndarray | None = None   # (option, week) hours offered under the plan [h]
     options: list[str] = field(default_factory=list)
-    budget_used: float = 0.0
 
 
 FAMILIES = ("line-hours", "supplier-capacity", "policy-budget", "policy-organization-share",
@@ -102,7 +101,7 @@ def activation_vector(b: Built, plan: Plan, n: int) -> np.ndarray:
     """Values of the activation variables for the plan's activations (label-indexed)."""
     x = np.zeros(n)
     d = b.d
-    index = {(ln, o): k for k, (ln, o) in enumerate(zip(d.opt_line, d.opt_id))}
+    index = {(ln, o): k for k, (ln, o) in enumerate(zip(d.opt_line, d.opt_id, strict=True))}
     for a in plan.activations:
         k = index.get((a.line, a.option))
         if k is None:
@@ -127,12 +126,12 @@ def lp_duals(sc: Scenario, plan: Plan, *, time_limit: float = 60.0) -> Duals:
     if first.value is None:
         raise SurgeError(f"cannot explain the plan: its activations leave no feasible "
                          f"schedule ({first.message})")
-    duals_s = _row_duals(session)
+    duals_s = session.row_duals()
     s_star = float(first.value)
     session.add_row(s_vec, -np.inf, s_star + max(1e-7, 1e-9 * abs(s_star)))
     session.set_objective(c_vec)
     second = session.run("cost-lp", time_limit=time_limit, mip_gap=0.0)
-    duals_c = _row_duals(session) if second.value is not None else np.zeros_like(duals_s)
+    duals_c = session.row_duals() if second.value is not None else np.zeros_like(duals_s)
     out = Duals(service=s_star, cost=float(second.value or 0.0))
     for name in FAMILIES:
         if name not in b.m.constraints:
@@ -150,16 +149,6 @@ def lp_duals(sc: Scenario, plan: Plan, *, time_limit: float = 60.0) -> Duals:
         act = np.where(b.act >= 0, x_act[np.clip(b.act, 0, None)], 0.0)
         out.offered = np.einsum("kts,ks->kt", coef, act)
         out.options = d.option_names
-    if second.x is not None:
-        out.budget_used = float(c_vec @ np.nan_to_num(second.x[:n]))
-    return out
-
-
-def _row_duals(session: HighsSession) -> np.ndarray:
-    """Duals by constraint label (rows added after the model, like ``S <= S*``, left out)."""
-    raw = np.asarray(session.h.getSolution().row_dual)[: len(session.clabels)]
-    out = np.full(int(session.clabels.max(initial=-1)) + 1, np.nan)
-    out[session.clabels] = raw
     return out
 
 
@@ -279,8 +268,8 @@ def _policy_bottlenecks(sc: Scenario, plan: Plan, duals: Duals, tol_s: float,
         _, ys, yc = duals.rows["policy-restricted-origins"]
         (items,) = duals.coords["policy-restricted-origins"]
         bought: dict[str, float] = {}
-        for row in plan.purchases:
-            bought[row.item] = bought.get(row.item, 0.0) + row.quantity
+        for buy in plan.purchases:
+            bought[buy.item] = bought.get(buy.item, 0.0) + buy.quantity
         for i, item in enumerate(items):
             vs, vc = -float(ys[i]), -float(yc[i])
             if abs(vs) <= tol_s and abs(vc) <= tol_c:
@@ -331,8 +320,8 @@ def relaxation(sc: Scenario, b: Bottleneck) -> dict[str, Any]:
 
 def confirm(sc: Scenario, plan: Plan, b: Bottleneck, *, time_limit: float = 10.0) -> dict[str, Any]:
     """Re-plan ``sc`` with ``b`` relaxed (full solve); the effect on S, C and deliveries."""
-    from surge.explain.whatif import apply
     from surge.optimize import solve
+    from surge.scenario.overlay import apply
 
     relaxed = apply(sc, relaxation(sc, b))
     new = solve(relaxed, time_limit=time_limit)

@@ -35,7 +35,8 @@ class Comparison:
     removed: list[dict[str, Any]] = field(default_factory=list)   # activations only in A
     moved: list[dict[str, Any]] = field(default_factory=list)     # same line and option, other week
     delivered: dict[str, tuple[list[float], list[float]]] = field(default_factory=dict)
-    suppliers: list[dict[str, Any]] = field(default_factory=list)  # by |change| of units, largest first
+    suppliers: list[dict[str,
+                         Any]] = field(default_factory=list)  # by |change| of units, largest first
 
     def numbers(self) -> list[tuple[str, float, float]]:
         rows = [("lateness S [unit-weeks]", *self.service), ("cost C", *self.cost)]
@@ -82,7 +83,9 @@ class Comparison:
         }
 
 
-def _numbers(plan: Plan, scenario: Scenario | None) -> tuple[float, dict[str, float], dict[str, float]]:
+def _numbers(
+    plan: Plan, scenario: Scenario | None
+) -> tuple[float, dict[str, float], dict[str, float]]:
     if scenario is not None and plan.has_plan:
         from surge.explain.story import on_time
         from surge.plan.evaluate import evaluate

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 TOP = 12  # bottlenecks shown in the chart
 
 
-def bottleneck_chart(explanation: "Explanation", currency: str) -> go.Figure:
+def bottleneck_chart(explanation: Explanation, currency: str) -> go.Figure:
     """Horizontal bars: lateness (and cost) the standard relaxation of each run would save."""
     rows = [b for b in explanation.bottlenecks if b.service_saved > 0 or b.cost_saved > 0][:TOP]
     rows = rows[::-1]  # largest on top
@@ -40,7 +40,7 @@ def bottleneck_chart(explanation: "Explanation", currency: str) -> go.Figure:
     return _layout(fig, height=max(260, 60 + 34 * len(rows)), top=60)
 
 
-def why_section(scenario: Scenario, plan: Plan, explanation: "Explanation") -> Section:
+def why_section(scenario: Scenario, plan: Plan, explanation: Explanation) -> Section:
     """Ranked bottlenecks as a chart and in words, then the missed due dates."""
     if explanation.note:
         return Section("Why this plan", f"<p>{escape(explanation.note)}</p>")
@@ -73,7 +73,7 @@ def why_section(scenario: Scenario, plan: Plan, explanation: "Explanation") -> S
         "re-planned to confirm it.")
 
 
-def compare_section(scenario: Scenario, comparison: "Comparison") -> Section:
+def compare_section(scenario: Scenario, comparison: Comparison) -> Section:
     """Two plans side by side: deltas, activations, deliveries, suppliers."""
     from surge.explain.compare import deliveries_figure
 
@@ -92,7 +92,7 @@ def compare_section(scenario: Scenario, comparison: "Comparison") -> Section:
 
 
 def extra_sections(scenario: Scenario, plan: Plan, *, explain: bool = False,
-                   compare: "str | Path | None" = None) -> list[Section]:
+                   compare: str | Path | None = None) -> list[Section]:
     """The sections ``surge report --explain --compare OTHER`` adds."""
     from surge.explain import explain as run_explain
     from surge.explain.compare import compare as run_compare

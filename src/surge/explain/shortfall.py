@@ -20,10 +20,10 @@ from typing import Any
 import numpy as np
 
 from surge.explain.bottlenecks import _runs
-from surge.plan.model import Plan
+from surge.plan.model import TOL, Plan
+from surge.scenario.due import due_per_week
 from surge.scenario.model import Scenario
 
-TOL = 1e-6
 SATURATED = 1 - 1e-6  # a capacity used to this share or more is saturated
 
 
@@ -88,9 +88,7 @@ def missed_due_dates(sc: Scenario, plan: Plan) -> list[Miss]:
         delivered[row.demand][row.week] += row.quantity
     misses = []
     for d in sc.demands:
-        due = np.zeros(T)
-        for x in d.due:
-            due[x.week] += x.quantity
+        due = due_per_week(d, T)
         cum_due, cum_del = np.cumsum(due), np.cumsum(delivered[d.id])
         for week in sorted({x.week for x in d.due}):
             short = float(cum_due[week] - cum_del[week])
@@ -186,8 +184,8 @@ def saturated_limits(sc: Scenario, plan: Plan) -> list[tuple[Limit, set[str]]]:
             out.append((Limit("line", a.line, f"line {lines[a.line].name or a.line}", first, last,
                               f"all {opt.hours_per_week:,.0f} h a week used"), items))
     ordered: dict[tuple[str, str], np.ndarray] = {}
-    for row in plan.purchases:
-        ordered.setdefault((row.supplier, row.item), np.zeros(T))[row.week] += row.quantity
+    for buy in plan.purchases:
+        ordered.setdefault((buy.supplier, buy.item), np.zeros(T))[buy.week] += buy.quantity
     for sup in sc.suppliers:
         for offer in sup.offers:
             q = ordered.get((sup.id, offer.item))
@@ -239,10 +237,10 @@ def _policy_limits(sc: Scenario, plan: Plan) -> list[tuple[Limit, set[str]]]:
         offered_restricted = {o.item for s in sc.suppliers if s.country in ro.countries
                               for o in s.offers}
         bought: dict[str, list[float]] = {}
-        for row in plan.purchases:
-            tot = bought.setdefault(row.item, [0.0, 0.0])
-            tot[0] += row.quantity
-            tot[1] += row.quantity if country[row.supplier] in ro.countries else 0.0
+        for buy in plan.purchases:
+            tot = bought.setdefault(buy.item, [0.0, 0.0])
+            tot[0] += buy.quantity
+            tot[1] += buy.quantity if country[buy.supplier] in ro.countries else 0.0
         for item, (total, restricted) in sorted(bought.items()):
             binds = total > 0 and restricted >= SATURATED * ro.max_share * total
             if item in offered_restricted and binds:

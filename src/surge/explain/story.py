@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from surge.explain.bottlenecks import Bottleneck
 from surge.explain.shortfall import Miss
+from surge.fmt import amount, signed
 
 
 def amount(x: float) -> str:

@@ -1,23 +1,20 @@
-"""What-if scenarios: overlays and one-line ``--set`` changes applied to a base scenario.
+"""What-if overlays: moved to :mod:`surge.scenario.overlay` (they are part of the input model).
 
-An overlay is a partial scenario document; :func:`merge` applies it to a base document by
-the rules of docs/whatif.md (maps merge key by key, id-keyed lists merge by id, ``remove:
-true`` removes). Every value an overlay or a ``--set`` brings in remembers where it was
-written, so a problem found when the merged scenario is validated names the overlay file
-and line at fault::
-
-    cut-cellco.yaml line 4: suppliers[2] 'cellco'.offers[0].capacity_per_week: must be >= 0, got -5
-
->>> base = {"suppliers": [{"id": "a", "offers": [{"item": "x", "capacity_per_week": 5}]}]}
->>> merged = merge(base, {"suppliers": [{"id": "a", "offers": [{"item": "x", "capacity_per_week": 0}]}]})
->>> plain(merged)["suppliers"][0]["offers"][0]["capacity_per_week"]
-0
->>> set_value(merged, "suppliers.a.offers[0].capacity_per_week=7")
->>> plain(merged)["suppliers"][0]["offers"][0]["capacity_per_week"]
-7
+This module re-exports the public names so that existing imports keep working.
 """
 
-from __future__ import annotations
+from surge.scenario.overlay import (
+    apply,
+    load_with_overlays,
+    merge,
+    merged_document,
+    origin,
+    parse_scalar,
+    plain,
+    read_overlay,
+    set_value,
+    validate_merged,
+)
 
 import io
 import re

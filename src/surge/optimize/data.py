@@ -62,7 +62,7 @@ class ModelData:
 
     @property
     def option_names(self) -> list[str]:
-        return [f"{line}/{opt}" for line, opt in zip(self.opt_line, self.opt_id)]
+        return [f"{line}/{opt}" for line, opt in zip(self.opt_line, self.opt_id, strict=False)]
 
 
 def hours_start(option_lead: int, est: int, ramp: list[float]) -> int:
@@ -200,9 +200,9 @@ def prepare(sc: Scenario) -> ModelData:
         for item, holders in best.items():
             two = sorted(holders)[:2]
             for dest in used_at.get(item, ()):
-                week = next((w for w, src in two if src != dest), None)
-                if week is not None:
-                    changed |= lower((dest, item), week + tau)
+                first = next((w for w, src in two if src != dest), None)
+                if first is not None:
+                    changed |= lower((dest, item), first + tau)
     d.earliest = earliest
 
     # Stock nodes: every (site, item) the item can reach.

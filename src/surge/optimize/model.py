@@ -22,6 +22,8 @@ import numpy as np
 
 from surge.optimize.data import NEVER, ModelData
 from surge.optimize.terms import Terms
+from surge.scenario.due import due_matrix
+from surge.scenario.model import Scenario
 
 
 @dataclass
@@ -40,7 +42,6 @@ class Built:
     backlog: np.ndarray  # (demand, week)
     stock: np.ndarray    # (node, week)
     hours_per_good: np.ndarray  # (operation,) line hours per good unit [h/unit]
-    policy_constraints: tuple[str, ...] = ()
     service: Terms | None = None  # S as a scalar sum of terms
     cost: Terms | None = None     # C as a scalar sum of terms
     cost_constant: float = 0.0    # the part of C no plan can change (committed lines) [cur]
@@ -108,7 +109,7 @@ def define_variables(m: linopy.Model, d: ModelData) -> Built:
                            dims=["ship_lane", "week"], mask=ship_mask,
                            name="ship") if d.ship_lanes else None
 
-    pool_first = {}
+    pool_first: dict[str, int] = {}
     for item, src in d.pool_out:
         pool_first[item] = min(pool_first.get(item, NEVER), d.earliest[(src, item)])
     out_first = np.array([d.earliest[(a, i)] for i, a in d.pool_out], dtype=int)
@@ -140,7 +141,8 @@ def define_variables(m: linopy.Model, d: ModelData) -> Built:
         m=m, d=d,
         act=labels(act, (K, T)), prod=labels(prod, (P, K, T)),
         buy=labels(buy, (len(d.buy_lanes), T)), ship=labels(ship, (len(d.ship_lanes), T)),
-        ship_out=labels(ship_out, (len(d.pool_out), T)), ship_in=labels(ship_in, (len(d.pool_in), T)),
+        ship_out=labels(ship_out, (len(d.pool_out), T)),
+        ship_in=labels(ship_in, (len(d.pool_in), T)),
         deliver=deliver.labels.values, backlog=backlog.labels.values,
         stock=labels(stock, (len(d.nodes), T)), hours_per_good=hours_per_good,
     )
@@ -186,9 +188,9 @@ def offered_hours_coefficients(d: ModelData) -> np.ndarray:
     K, T = len(d.opt_id), d.T
     table = np.ones((K, T + 2))  # ramp(j) for j = -1 .. T (index j + 1)
     table[:, 0] = 0.0
-    for k, ramp in enumerate(d.opt_ramp):
-        n = min(len(ramp), T)
-        table[k, 1:n + 1] = ramp[:n]
+    for k, shares in enumerate(d.opt_ramp):
+        n = min(len(shares), T)
+        table[k, 1:n + 1] = shares[:n]
     t = np.arange(T)[None, :, None]
     s = np.arange(T)[None, None, :]
     j = t - s - d.opt_lead[:, None, None]  # (K, T, T)
@@ -292,7 +294,7 @@ def define_shipment_pool(b: Built) -> None:
 
 def define_supply(b: Built) -> None:
     """Units ordered from one offer in week t, over all sites, <= its capacity."""
-    d, m, sc, T = b.d, b.m, b.d.sc, b.d.T
+    d, m, T = b.d, b.m, b.d.T
     if not d.buy_lanes:
         return
     offer_keys = sorted({(s, i) for s, i, _ in d.buy_lanes})
@@ -307,7 +309,7 @@ def define_supply(b: Built) -> None:
 
 def define_demand(b: Built) -> None:
     """Total delivered <= total due; backlog(t) >= due up to t - delivered up to t."""
-    d, m, sc, T = b.d, b.m, b.d.sc, b.d.T
+    m, sc, T = b.m, b.d.sc, b.d.T
     D = len(sc.demands)
     ids = [x.id for x in sc.demands]
     total = Terms({"demand": ids})
@@ -317,10 +319,7 @@ def define_demand(b: Built) -> None:
     m.add_constraints(total.expression(m) <= total.array(totals), name="delivery-total",
                       mask=total.array(total.count() > 0, bool))
 
-    due = np.zeros((D, T))
-    for j, dem in enumerate(sc.demands):
-        for x in dem.due:
-            due[j, x.week] += x.quantity
+    due = due_matrix(sc)
     back = Terms({"demand": ids, "week": range(T)})
     back.add(b.backlog, 1.0, dd, tt)
     t_cell, t_term = np.triu_indices(T)  # delivered in week t_cell counts for weeks >= it
@@ -355,7 +354,7 @@ def committed_cost(d: ModelData) -> float:
     return float(np.sum(np.where(d.opt_committed, d.opt_weekly * weeks, 0.0)))
 
 
-def useful_output(sc) -> dict[str, float]:  # noqa: ANN001
+def useful_output(sc: Scenario) -> dict[str, float]:
     """An upper bound on the good units of each item any optimal plan needs [units].
 
     Demanded units, plus what every operation consuming the item would use if it alone
@@ -406,13 +405,14 @@ def define_strengthening(b: Built) -> None:
     need = useful_output(sc)
     has = (b.prod >= 0).any(axis=2) & ~d.opt_committed[None, :]  # (P, K); committed: no act
     rows = Terms({"operation": d.ops, "option": d.option_names})
-    p_idx, k_idx, _ = np.indices(b.prod.shape)
+    grid: np.ndarray = np.indices(b.prod.shape)  # (3, P, K, W): the index of each cell
+    p_idx, k_idx = grid[0], grid[1]
     rows.add(b.prod, 1.0, p_idx, k_idx)
     span = np.maximum(0, d.T - d.opt_est - d.opt_lead)  # weeks the option can work
     bound = np.zeros((P, K))
     for p, op in enumerate(sc.operations):
         bound[p] = np.minimum(need[op.produces], d.opt_hours * span / b.hours_per_good[p])
-    last = b.act[np.arange(K), d.opt_last]
+    last: np.ndarray = b.act[np.arange(K), d.opt_last]
     rows.add(np.broadcast_to(last[None, :], (P, K)), -bound, p_idx[:, :, 0], k_idx[:, :, 0])
     m.add_constraints(rows.expression(m) <= 0, name="production-activation",
                       mask=rows.array(has, bool))
@@ -421,7 +421,7 @@ def define_strengthening(b: Built) -> None:
 def cost_terms(b: Built, parts: tuple[str, ...] = ("activation", "operating", "purchase",
                                                      "transport")) -> Terms:
     """Terms of the cost ``C`` (or of some of its parts) as a scalar sum."""
-    d, sc, T = b.d, b.d.sc, b.d.T
+    d = b.d
     c = Terms({})
     K = len(d.opt_id)
     if K and "activation" in parts:
@@ -443,7 +443,6 @@ def define_policy(b: Built, relax: frozenset[str] = frozenset()) -> None:
     """Budget, share of one organisation in each demanded item, restricted origins."""
     d, m, sc = b.d, b.m, b.d.sc
     pol = sc.policy
-    names = []
     if pol.budget is not None and "budget" not in relax:
         assert b.cost is not None
         m.add_constraints(b.cost.expression(m) <= pol.budget - b.cost_constant,
@@ -477,7 +476,6 @@ def define_policy(b: Built, relax: frozenset[str] = frozenset()) -> None:
         if has.any():
             m.add_constraints(terms.expression(m) <= 0, name="policy-organization-share",
                               mask=terms.array(has, bool))
-            names.append("policy-organization-share")
 
     ro = pol.restricted_origins
     if ro is not None and ro.max_share < 1 and "restricted-origins" not in relax and d.buy_lanes:
@@ -494,8 +492,6 @@ def define_policy(b: Built, relax: frozenset[str] = frozenset()) -> None:
         if has_r.any():
             m.add_constraints(terms.expression(m) <= 0, name="policy-restricted-origins",
                               mask=terms.array(has_r, bool))
-            names.append("policy-restricted-origins")
-    b.policy_constraints = tuple(names)
 
 
 def _org_has_production(b: Built, items: list[str], orgs: list[str],

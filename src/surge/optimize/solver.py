@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import linopy
 import numpy as np
@@ -59,7 +59,8 @@ class HighsSession:
         self.col_of = np.full(max(self.n_labels, int(self.vlabels.max(initial=-1)) + 1), -1)
         self.col_of[self.vlabels] = np.arange(len(self.vlabels))
         self.clabels = np.asarray(M.clabels)
-        h = _quiet_highs(highspy) if not log else highspy.Highs()
+        # Any: highspy is typed, but its stubs lag behind the callbacks and info used here
+        h: Any = _quiet_highs(highspy) if not log else highspy.Highs()
         h.setOptionValue("output_flag", bool(log))
         if threads:
             # HiGHS keeps one thread scheduler per process: once a solve has run, another
@@ -192,7 +193,7 @@ class HighsSession:
         old_lo = np.asarray(lp.col_lower_)[fixed_cols]
         old_up = np.asarray(lp.col_upper_)[fixed_cols]
         if len(fixed_cols):
-            vals = np.array(list(fix.values()), dtype=float)  # type: ignore[union-attr]
+            vals = np.array(list((fix or {}).values()), dtype=np.float64)
             h.changeColsBounds(len(fixed_cols), fixed_cols, vals, vals)
         if len(cols):
             h.changeColsIntegrality(len(cols), cols, np.zeros(len(cols), np.uint8))
@@ -222,7 +223,10 @@ class HighsSession:
         self.is_mip = False
 
     def row_duals(self) -> np.ndarray:
-        """Dual value of each constraint, by linopy constraint label (nan if absent)."""
+        """Dual value of each constraint, by linopy constraint label (nan if absent).
+
+        Rows added after the model (like ``S <= S*``) are left out.
+        """
         duals = np.asarray(self.h.getSolution().row_dual)[: len(self.clabels)]  # model rows only
         out = np.full(int(self.clabels.max(initial=-1)) + 1, np.nan)
         out[self.clabels] = duals
@@ -241,7 +245,7 @@ def _pad(vector: np.ndarray, size: int) -> np.ndarray:
     return out
 
 
-def _quiet_highs(highspy: object) -> object:
+def _quiet_highs(highspy: Any) -> Any:
     """A ``highspy.Highs()`` without the banner it prints to stdout when constructed."""
     import os
     import sys
@@ -251,7 +255,7 @@ def _quiet_highs(highspy: object) -> object:
     try:
         with open(os.devnull, "w") as devnull:
             os.dup2(devnull.fileno(), 1)
-            h = highspy.Highs()  # type: ignore[attr-defined]
+            h = highspy.Highs()
             h.setOptionValue("output_flag", False)
     finally:
         os.dup2(saved, 1)
@@ -267,7 +271,7 @@ def run_linopy(model: linopy.Model, name: str, solver: str, *, time_limit: float
             f"solver '{solver}' is not available; installed: {', '.join(linopy.available_solvers)}"
         )
     options = _OPTIONS.get(solver, {})
-    kwargs = {}
+    kwargs: dict[str, Any] = {}
     if "time" in options:
         kwargs[options["time"]] = time_limit
     if "gap" in options:
@@ -286,7 +290,7 @@ def run_linopy(model: linopy.Model, name: str, solver: str, *, time_limit: float
             val = sol[key].values if key in sol else np.full(lab.shape, np.nan)
             ok = lab >= 0
             x[lab[ok]] = val[ok]
-        value = float(model.objective.value)
+        value = float(model.objective.value)  # type: ignore[arg-type]  # set whenever a solution is
         report = getattr(model.solver, "report", None) if model.solver is not None else None
         bound = report.dual_bound if report is not None and report.dual_bound is not None else (
             value if condition == "optimal" else None)

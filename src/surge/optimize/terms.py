@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import linopy
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import xarray as xr
 from linopy.constants import TERM_DIM
@@ -29,15 +30,15 @@ class Terms:
         self._coeffs: list[np.ndarray] = []
         self._cells: list[np.ndarray] = []
 
-    def add(self, labels: np.ndarray, coeffs: np.ndarray | float, *cells: np.ndarray) -> None:
+    def add(self, labels: npt.ArrayLike, coeffs: npt.ArrayLike, *cells: npt.ArrayLike) -> None:
         """Add terms: variable ``labels`` times ``coeffs`` into cells ``cells`` (one index
         array per target dimension). Arrays broadcast; labels of -1 are ignored."""
-        labels, coeffs, *cells = np.broadcast_arrays(labels, coeffs, *cells)
+        labels, coeffs, *arrays = np.broadcast_arrays(labels, coeffs, *cells)
         keep = (labels >= 0) & (coeffs != 0)
         if len(self.shape) == 0:
             flat = np.zeros(int(keep.sum()), dtype=np.int64)
         else:
-            flat = np.ravel_multi_index(tuple(c[keep] for c in cells), self.shape)
+            flat = np.ravel_multi_index(tuple(c[keep] for c in arrays), self.shape)
         self._labels.append(labels[keep].astype(np.int64))
         self._coeffs.append(coeffs[keep].astype(float))
         self._cells.append(flat.astype(np.int64))
@@ -74,9 +75,9 @@ class Terms:
         coeffs = np.concatenate(self._coeffs) if self._coeffs else np.zeros(0)
         return np.bincount(labels, weights=coeffs, minlength=size)[:size]
 
-    def array(self, values: np.ndarray | float, dtype: type = float) -> xr.DataArray:
+    def array(self, values: npt.ArrayLike, dtype: type = float) -> xr.DataArray:
         """``values`` (broadcast to the target's shape) as a DataArray on its coordinates."""
-        data = np.broadcast_to(np.asarray(values, dtype=dtype), self.shape)
+        data: np.ndarray = np.broadcast_to(np.asarray(values, dtype=dtype), self.shape)
         return xr.DataArray(data, coords=self.coords, dims=list(self.coords))
 
     def count(self) -> np.ndarray:

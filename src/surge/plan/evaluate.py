@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from surge.scenario.geo import haversine_km
 from surge.plan.model import Plan
+from surge.scenario.due import due_per_week
+from surge.scenario.geo import haversine_km
 from surge.scenario.model import Scenario
 
 
@@ -42,9 +43,7 @@ def evaluate(sc: Scenario, plan: Plan) -> Evaluation:
         delivered[row.demand][row.week] += row.quantity
     service_by = {}
     for d in sc.demands:
-        due = np.zeros(T)
-        for x in d.due:
-            due[x.week] += x.quantity
+        due = due_per_week(d, T)
         backlog = np.maximum(0.0, np.cumsum(due) - np.cumsum(delivered[d.id]))
         service_by[d.id] = float(d.weight * (backlog.sum() + d.unmet_weeks * backlog[-1]))
 
@@ -71,8 +70,8 @@ def evaluate(sc: Scenario, plan: Plan) -> Evaluation:
     weight = {i.id: i.weight_kg for i in sc.items}
     rate = sc.transport.cost_per_kg_km
     transport = 0.0
-    for r in plan.shipments:
-        a, b = sites[r.from_], sites[r.to]
-        transport += r.quantity * weight[r.item] * haversine_km(a.lat, a.lon, b.lat, b.lon) * rate
+    for s in plan.shipments:
+        a, b = sites[s.from_], sites[s.to]
+        transport += s.quantity * weight[s.item] * haversine_km(a.lat, a.lon, b.lat, b.lon) * rate
     return Evaluation(sum(service_by.values()), activation, operating, purchase, transport,
                       service_by)

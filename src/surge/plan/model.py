@@ -10,12 +10,16 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-EPS_QUANTITY = 1e-6  # quantities below this are left out of a plan file
+if TYPE_CHECKING:
+    import pandas as pd
+
+TOL = 1e-6  # the plan format's tolerance: relative to max(1, size) of what is compared
+EPS_QUANTITY = TOL  # quantities below this are left out of a plan file
 
 Status = Literal["optimal", "feasible", "infeasible", "error"]
 
@@ -108,7 +112,7 @@ class Plan(BaseModel):
     def has_plan(self) -> bool:
         return self.status in ("optimal", "feasible")
 
-    def normalized(self) -> "Plan":
+    def normalized(self) -> Plan:
         """A copy with rows sorted and quantities below 1e-6 left out."""
         data = {}
         for key, sort_key in _SORT_KEYS.items():
@@ -148,6 +152,8 @@ class Plan(BaseModel):
 
     def frame(self, kind: str) -> pd.DataFrame:
         """One list of the plan as a table: ``plan.frame("production")``."""
+        import pandas as pd  # pandas takes ~0.5 s to import: only when a table is asked for
+
         if kind not in _SORT_KEYS:
             raise KeyError(f"unknown plan table '{kind}', expected one of {list(_SORT_KEYS)}")
         columns = [k if k != "from_" else "from" for k in _SORT_KEYS[kind]]

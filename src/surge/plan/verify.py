@@ -30,7 +30,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from surge.plan.model import Plan, is_close
+from surge.fmt import num, pct
+from surge.plan.model import TOL, Plan, is_close
 from surge.scenario.model import Scenario
 
 TOL = 1e-6  # the plan format's tolerance, relative to the size of the terms
@@ -143,21 +144,6 @@ def _run(v: _Verifier) -> Verification:
 # --- helpers --------------------------------------------------------------------------
 
 
-def num(x: float) -> str:
-    """A number for a person: ``16,796,022``, ``12.5``, ``1.5e-07``."""
-    if x is None or not math.isfinite(x):
-        return str(x)
-    if x != 0 and abs(x) < 1e-3:
-        return f"{x:.3g}"
-    if abs(x) >= 1e15:
-        return f"{x:.6g}"
-    return f"{x:,.0f}" if abs(x) >= 1e5 else f"{x:,.6g}"
-
-
-def pct(part: float, whole: float) -> str:
-    return f"{num(100 * part / whole)}%" if whole else "all"
-
-
 def slack(rhs: Any, terms: Any) -> Any:
     """How far ``lhs`` may exceed ``rhs``: 1e-6 relative to the size of the terms."""
     return TOL * np.maximum(np.maximum(1.0, np.abs(rhs)), terms)
@@ -244,14 +230,16 @@ class _Verifier:
         self.checks["status"] += 1
         if self.plan.costs is not None:
             self.add("status", ("costs",), None,
-                     f"a plan with status '{status}' must have costs null, got {self.plan.costs.total}")
+                     f"a plan with status '{status}' must have costs null, got "
+                     f"{self.plan.costs.total}")
         numbers = {**self.plan.objective.model_dump(exclude={"mode"}),
                    **(self.plan.objective.model_extra or {})}
         for key, value in numbers.items():
             self.checks["status"] += 1
             if value is not None:
                 self.add("status", (f"objective.{key}",), None,
-                         f"a plan with status '{status}' must have objective.{key} null, got {value!r}")
+                         f"a plan with status '{status}' must have objective.{key} null, got "
+                         f"{value!r}")
 
     def check_format(self) -> None:
         """Lists sorted as docs/plan.md says, no quantity below 1e-6 (warnings)."""
@@ -419,7 +407,7 @@ class _Verifier:
                      f"last week {T - 1}")
         active = self.active[line]
         cap_ok = np.fromiter(
-            (sc.operations[o].capability in self.caps[ln] for o, ln in zip(op, line)),
+            (sc.operations[o].capability in self.caps[ln] for o, ln in zip(op, line, strict=False)),
             dtype=bool, count=len(op))
         ready = week >= self.ready[line]
         self.checks["line-inactive"] += len(op)
@@ -467,7 +455,7 @@ class _Verifier:
         np.add.at(size, (p["line"][m], p["week"][m]), np.abs(p["hours"][m]))
         self.checks["line-capacity"] += int(self.active.sum()) * T
         over = used - self.offered > slack(self.offered, size)
-        for k, t in zip(*np.nonzero(over)):
+        for k, t in zip(*np.nonzero(over), strict=False):
             lid = self.sc.lines[k].id
             self.add("line-capacity", (lid,), int(t),
                      f"line {lid} works {num(used[k, t])} h in week {t} but offers "
@@ -481,7 +469,6 @@ class _Verifier:
 
     def check_purchases(self) -> None:
         """References, order window, arrival = week + lead within the horizon."""
-        T = self.T
         rows = self.plan.purchases
         keep = []
         for i, b in enumerate(rows):
@@ -536,10 +523,11 @@ class _Verifier:
         m = b["in_t"]
         np.add.at(ordered, (b["offer"][m], b["week"][m]), b["q"][m])
         np.add.at(size, (b["offer"][m], b["week"][m]), np.abs(b["q"][m]))
-        cap = np.array([[o.capacity(t) for t in range(T)] for _, o in self.offer_list]).reshape(n, T)
+        cap = np.array([[o.capacity(t) for t in range(T)]
+                        for _, o in self.offer_list]).reshape(n, T)
         self.checks["supplier-capacity"] += n * T
         over = ordered - cap > slack(cap, size)
-        for k, t in zip(*np.nonzero(over)):
+        for k, t in zip(*np.nonzero(over), strict=False):
             s, o = self.offer_list[k]
             self.add("supplier-capacity", (s.id, o.item), int(t),
                      f"{num(ordered[k, t])} {o.item} ordered from {s.id} in week {t}, "
@@ -620,7 +608,7 @@ class _Verifier:
                  for r in self.sc.receipts]
         parts = list(self.flows)
         if init:
-            parts.append(tuple(np.array(c) for c in zip(*init)))  # type: ignore[arg-type]
+            parts.append(tuple(np.array(c) for c in zip(*init, strict=False)))  # type: ignore[arg-type]
         site = np.concatenate([p[0] for p in parts]).astype(np.int64)
         item = np.concatenate([p[1] for p in parts]).astype(np.int64)
         week = np.concatenate([p[2] for p in parts]).astype(np.int64)
@@ -642,10 +630,11 @@ class _Verifier:
                 low = int(run[np.argmin(stock[k, run])])
                 inflow = net[k, t0] + (gross[k, t0] - net[k, t0]) / 2
                 outflow = (gross[k, t0] - net[k, t0]) / 2
-                span = f"; below zero through week {t1}, lowest {num(stock[k, low])} in week {low}" \
-                    if t1 > t0 else ""
+                span = (f"; below zero through week {t1}, lowest {num(stock[k, low])} "
+                        f"in week {low}" if t1 > t0 else "")
                 self.add("stock-balance", (s_id, i_id), t0,
-                         f"stock of {i_id} at {s_id} is {num(stock[k, t0])} at the end of week {t0} "
+                         f"stock of {i_id} at {s_id} is {num(stock[k, t0])} at the end of week "
+                         f"{t0} "
                          f"(in {num(inflow)}, out {num(outflow)} that week){span}: more is used, "
                          "shipped or delivered than is on hand", -float(stock[k, low]))
 
@@ -657,20 +646,23 @@ class _Verifier:
         weight = np.array([d.weight for d in self.sc.demands])
         unmet = np.array([d.unmet_weeks or 0 for d in self.sc.demands], dtype=float)
         per = weight * (backlog.sum(axis=1) + unmet * backlog[:, -1]) if len(weight) else weight
-        self.service_by_demand = {d.id: float(s) for d, s in zip(self.sc.demands, per)}
+        self.service_by_demand = {d.id: float(s)
+                                  for d, s in zip(self.sc.demands, per, strict=False)}
         self.service = float(per.sum())
 
     def compute_costs(self) -> None:
         """C = activation + hours x cost_per_hour + purchases + transport."""
         p, b, s = self.prod, self.buy, self.ship
-        operating = float((p["hours"] * self.cost_per_hour[p["line"]] * self.active[p["line"]]).sum())
+        operating = float((p["hours"] * self.cost_per_hour[p["line"]]
+                           * self.active[p["line"]]).sum())
         price = np.array([o.unit_price for _, o in self.offer_list])
         purchase = float((b["q"] * price[b["offer"]]).sum()) if len(b["q"]) else 0.0
         lat = np.array([x.lat for x in self.sc.sites])
         lon = np.array([x.lon for x in self.sc.sites])
         weight = np.array([x.weight_kg for x in self.sc.items])
         km = haversine_km(lat[s["src"]], lon[s["src"]], lat[s["dst"]], lon[s["dst"]])
-        transport = float((s["q"] * weight[s["item"]] * km).sum() * self.sc.transport.cost_per_kg_km)
+        transport = float((s["q"] * weight[s["item"]] * km).sum()
+                          * self.sc.transport.cost_per_kg_km)
         self.costs = {"activation": float(self.activation_cost), "operating": operating,
                       "purchase": purchase, "transport": transport}
         self.cost = sum(self.costs.values())
@@ -723,7 +715,8 @@ class _Verifier:
         for k in demanded:
             cap = share * total[k]
             for g in np.flatnonzero(out[k] - cap > slack(cap, total[k])):
-                self.add("policy-organization-share", (sc.organizations[g].id, sc.items[k].id), None,
+                self.add("policy-organization-share", (sc.organizations[g].id, sc.items[k].id),
+                         None,
                          f"{sc.organizations[g].id} makes {num(out[k, g])} of the "
                          f"{num(total[k])} {sc.items[k].id} made ({pct(out[k, g], total[k])}); "
                          f"one organization may make at most {num(100 * share)}%",

@@ -64,10 +64,10 @@ def _layout(fig: go.Figure, *, height: int, top: int = 50, **kwargs: Any) -> go.
 def _week_axis(fig: go.Figure, scenario: Scenario, ticks: int = 13, **kwargs: Any) -> None:
     """At most ``ticks`` ticks, labelled with the week number and its date."""
     step = max(1, math.ceil(scenario.weeks / ticks))
-    ticks = list(range(0, scenario.weeks, step))
+    weeks = list(range(0, scenario.weeks, step))
     fig.update_xaxes(
-        tickvals=ticks,
-        ticktext=[f"W{w}<br>{scenario.week_date(w):%d %b}" for w in ticks],
+        tickvals=weeks,
+        ticktext=[f"W{w}<br>{scenario.week_date(w):%d %b}" for w in weeks],
         range=[-0.5, scenario.weeks - 0.5], tickangle=0, **kwargs,
     )
 
@@ -188,7 +188,7 @@ def utilisation_heatmap(scenario: Scenario, plan: Plan) -> go.Figure:
              f"{offered.loc[line, w]:,.0f} h offered" for w in util.columns] for line in util.index]
     z = util.to_numpy(dtype=float)
     fig = _figure(go.Heatmap(
-        z=np.where(np.isnan(z), None, z).tolist(), x=list(util.columns), y=list(util.index),
+        z=np.where(np.isnan(z), None, z).tolist(),  # type: ignore[attr-defined]  # numpy's stubs take where(c, None, z) for where(c) x=list(util.columns), y=list(util.index),
         text=text, zmin=0, zmax=1, xgap=1, ygap=1,
         colorscale=[[0, "#eff6ff"], [0.5, "#60a5fa"], [0.9, "#1d4ed8"], [1, "#1e3a8a"]],
         colorbar=dict(title=dict(text="used"), tickformat=".0%", thickness=12),
@@ -217,7 +217,7 @@ def purchases_by_week(scenario: Scenario, plan: Plan) -> go.Figure:
             x=weekly.index, y=weekly["spend"], name=f"{supplier} ({country})",
             marker_color=colour(i),
             customdata=[[week_label(scenario, w), q, it] for w, q, it in
-                        zip(weekly.index, weekly["quantity"], weekly["items"])],
+                        zip(weekly.index, weekly["quantity"], weekly["items"], strict=True)],
             hovertemplate=(f"<b>{supplier}</b> ({country})<br>ordered %{{customdata[0]}}<br>"
                            f"%{{customdata[1]:,.0f}} units of %{{customdata[2]}}<br>"
                            f"%{{y:,.0f}} {scenario.currency}<extra></extra>"),
@@ -291,7 +291,7 @@ def delivery_fan(scenario: Scenario, risk: dict[str, Any]) -> go.Figure:
         fig.add_trace(go.Scatter(
             mode="lines", x=weeks, y=rows["p90"], fill="tonexty", fillcolor="rgba(37,99,235,0.18)",
             line=dict(width=0, shape="hv"), name="P10–P90", legendgroup="band", showlegend=first,
-            customdata=[[w, p] for w, p in zip(when, rows["p10"].tolist())],
+            customdata=[[w, p] for w, p in zip(when, rows["p10"].tolist(), strict=True)],
             hovertemplate="%{customdata[0]}<br>P10 %{customdata[1]:,.0f} – P90 %{y:,.0f}"
                           "<extra></extra>"), **_cell(i))
         fig.add_trace(go.Scatter(

@@ -19,11 +19,9 @@ import numpy as np
 import pandas as pd
 
 from surge.errors import InputError
-from surge.plan.model import Plan
+from surge.plan.model import TOL, Plan
+from surge.scenario.due import due_per_week
 from surge.scenario.model import Scenario
-
-TOL = 1e-6  # the plan format's tolerance [units]
-
 
 # --- consistency between the files ------------------------------------------------------
 
@@ -95,7 +93,7 @@ def deliveries(scenario: Scenario, plan: Plan) -> pd.DataFrame:
     """
     frames = []
     for d in scenario.demands:
-        due = _per_week([(x.week, x.quantity) for x in d.due], scenario.weeks)
+        due = due_per_week(d, scenario.weeks)
         got = _per_week([(x.week, x.quantity) for x in plan.deliveries if x.demand == d.id],
                         scenario.weeks)
         frames.append(pd.DataFrame({
@@ -339,7 +337,7 @@ def stock(scenario: Scenario, plan: Plan, items: list[str] | None = None) -> pd.
         add(s.item, s.week, -s.quantity)
     for d in plan.deliveries:
         add(demands[d.demand].item, d.week, -d.quantity)
-    initial = defaultdict(float)
+    initial: defaultdict[str, float] = defaultdict(float)
     for st in scenario.inventory:
         initial[st.item] += st.quantity
     data = {i: initial[i] + flow[i][:weeks].cumsum() for i in items}

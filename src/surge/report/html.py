@@ -21,16 +21,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, TypeAlias
 
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from surge.fmt import money
 from surge.plan.model import Plan
 from surge.report import charts, data
 from surge.scenario.model import Scenario
 
-Content = Union[str, go.Figure]
+Content: TypeAlias = str | go.Figure
 PLOT_CONFIG = {"displaylogo": False, "responsive": True,
                "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
@@ -57,7 +58,7 @@ class Section:
         return self.anchor or re.sub(r"[^a-z0-9]+", "-", self.title.lower()).strip("-")
 
 
-SectionLike = Union[Section, tuple[str, Any]]
+SectionLike = Section | tuple[str, Any]
 
 
 def as_section(value: SectionLike) -> Section:
@@ -184,17 +185,6 @@ def _num(x: Any, digits: int = 0) -> str:
     return "—" if x is None else f"{float(x):,.{digits}f}"
 
 
-def _money(x: Any) -> str:
-    """Compact amounts for cards: 17.05 M, 126 k, 950 (the tables give exact sums)."""
-    if x is None:
-        return "—"
-    v = float(x)
-    for size, unit in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if abs(v) >= size:
-            return f"{v / size:,.{2 if abs(v) < 100 * size else 0}f} {unit}".replace(".00 ", " ")
-    return f"{v:,.0f}"
-
-
 def _bound(value: float | None, bound: float | None, digits: int) -> str:
     """`` · proven bound X`` when a time limit left a gap, else nothing."""
     if value is None or bound is None or abs(value - bound) <= 1e-6 * max(1.0, abs(value)):
@@ -234,14 +224,14 @@ def _header(scenario: Scenario, plan: Plan, values: dict[str, Any],
         return head
     cur = escape(scenario.currency)
     costs = values["costs"] or {}
-    breakdown = " · ".join(f"{part} {_money(costs.get(part))}" for part in data.COST_PARTS)
+    breakdown = " · ".join(f"{part} {money(costs.get(part))}" for part in data.COST_PARTS)
     due_total, late = values["total_due"], values["total_due"] * (1 - values["on_time_share"])
     o = plan.objective
     cards = [
         ("Service S", _num(values["service"], 1),
          "unit-weeks late" + (" — every unit on time" if values["service"] == 0 else "")
          + _bound(o.service, o.service_bound, 1)),
-        ("Cost C", f"{_money(values['cost'])} <small>{cur}</small>",
+        ("Cost C", f"{money(values['cost'])} <small>{cur}</small>",
          breakdown + _bound(o.cost, o.cost_bound, 0)),
         ("Lines activated", f"{values['lines_activated']}", f"of {len(scenario.lines)} candidates"),
         ("First delivery", _week(scenario, values["first_delivery_week"]), ""),
@@ -250,7 +240,7 @@ def _header(scenario: Scenario, plan: Plan, values: dict[str, Any],
     ]
     extra = o.model_extra or {}
     if o.mode == "weighted" and extra.get("value") is not None:
-        cards.insert(2, (f"C + {scenario.objective.late_penalty:g} × S", _money(extra["value"]),
+        cards.insert(2, (f"C + {scenario.objective.late_penalty:g} × S", money(extra["value"]),
                          "weighted objective" + _bound(extra["value"], extra.get("bound"), 0)))
     if risk is not None:
         measured = risk.get("uncertainty", True)

@@ -56,11 +56,12 @@ def run_on_dask(
             try:
                 client = Client(str(where), timeout="10s")
             except OSError as exc:
-                raise InputError(f"--cluster {where}: cannot reach a Dask scheduler ({exc})") from None
+                raise InputError(
+                    f"--cluster {where}: cannot reach a Dask scheduler ({exc})") from None
         with client:
             model = client.scatter(m, broadcast=True)
             futures = [client.submit(run_chunk, model, s, size, crit, pure=False)
-                       for s, size, crit in zip(seeds, sizes, critical)]
+                       for s, size, crit in zip(seeds, sizes, critical, strict=False)]
             index = {f.key: i for i, f in enumerate(futures)}
             waiting: dict[int, Tally] = {}
             total: Tally | None = None

@@ -64,20 +64,20 @@ class Draws:
     yield_tasks: np.ndarray
     yields: np.ndarray
 
-    def head(self, runs: int) -> "Draws":
+    def head(self, runs: int) -> Draws:
         """The first ``runs`` runs of these draws."""
         if runs >= self.runs:
             return self
         return self.take(slice(0, runs))
 
-    def take(self, which: slice | np.ndarray) -> "Draws":
+    def take(self, which: slice | np.ndarray) -> Draws:
         """The runs ``which`` (a slice or an index array) of these draws."""
         out = [a[..., which] for a in (self.delay, self.fill, self.outage_start, self.slip,
                                        self.up, self.yields)]
         return Draws(out[0].shape[-1], out[0], out[1], out[2], out[3], out[4],
                      self.yield_tasks, out[5])
 
-    def perfect(self, m: RiskModel, kind: str, index: int) -> "Draws":
+    def perfect(self, m: RiskModel, kind: str, index: int) -> Draws:
         """The same draws with one supplier's or line's disruptions switched off."""
         if kind == "supplier":
             mine = m.o_supplier == index
@@ -200,5 +200,6 @@ def draw(m: RiskModel, rng: np.random.Generator, runs: int) -> Draws:
         # no start can happen before the first planned one: no draw needed there
         first = int(np.argmax(m.t_starts[:, k] > 0)) if m.t_starts[:, k].any() else T
         yields[:first, j] = m.t_yield[k]
-        yields[first:, j] = _beta(rng, float(m.t_yield[k]), float(m.t_yield_sd[k]), (T - first, runs))
+        yields[first:, j] = _beta(rng, float(m.t_yield[k]), float(m.t_yield_sd[k]),
+                                  (T - first, runs))
     return Draws(runs, delay, fill, outage, slip, up, yield_tasks, yields)

@@ -11,6 +11,7 @@ See docs/risk.md for the execution rules these arrays serve.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -128,7 +129,7 @@ def _dist(d: dict[int, float] | None) -> WeekDist | None:
     return WeekDist(np.array(list(d), dtype=np.int64), np.array(list(d.values()), dtype=float))
 
 
-def prepare(scenario: Scenario, plan: Plan) -> RiskModel:
+def prepare(scenario: Scenario, plan: Plan) -> RiskModel:  # noqa: C901 - risk program rewrite in progress (issue 11 item 4)
     """Index the plan against its scenario; a plan that does not fit gives an InputError."""
     if not plan.has_plan:
         raise InputError(f"plan for '{plan.scenario}' has status '{plan.status}': "
@@ -157,7 +158,8 @@ def prepare(scenario: Scenario, plan: Plan) -> RiskModel:
     orders: dict[tuple[str, str, str, int], list[float]] = {}
     for p in plan.purchases:
         if p.supplier not in sup_ids:
-            raise InputError(f"plan purchases: unknown supplier '{p.supplier}' (not in the scenario)")
+            raise InputError(f"plan purchases: unknown supplier '{p.supplier}' (not in the "
+                             "scenario)")
         week_ok(f"purchase from '{p.supplier}'", p.week)
         key = (p.supplier, p.item, p.site, p.week)
         entry = orders.setdefault(key, [0.0, float(p.arrival_week)])
@@ -326,7 +328,7 @@ def _plan_stock(m: RiskModel, plan: Plan, scenario: Scenario) -> np.ndarray:
     for k in range(len(m.tasks)):
         s = m.t_starts[:, k]
         flow[np.arange(T) + m.t_lead[k], m.t_out[k]] += s * m.t_yield[k]
-        for nd, c in zip(m.t_inputs[k], m.t_per_start[k]):
+        for nd, c in zip(m.t_inputs[k], m.t_per_start[k], strict=False):
             flow[:T, nd] -= s * c
     for k in range(len(m.lanes)):
         flow[:T, m.s_from[k]] -= m.s_qty[:, k]

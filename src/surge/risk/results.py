@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from surge.plan.model import TOL
 from surge.risk.model import RiskModel
 
 BINS = 1000
@@ -39,7 +40,7 @@ class Tally:
     h_max: np.ndarray
     sources: dict[tuple[str, str], list[float]] = field(default_factory=dict)  # n, mean, m2
 
-    def _merge_sources(self, o: "Tally") -> dict[tuple[str, str], list[float]]:
+    def _merge_sources(self, o: Tally) -> dict[tuple[str, str], list[float]]:
         out = {}
         for key in self.sources.keys() | o.sources.keys():
             a, b = self.sources.get(key), o.sources.get(key)
@@ -47,7 +48,7 @@ class Tally:
         return out
 
     @classmethod
-    def of(cls, m: RiskModel, outcome: Any) -> "Tally":
+    def of(cls, m: RiskModel, outcome: Any) -> Tally:
         delivered, s = outcome.delivered, outcome.service
         T, D, n = delivered.shape
         met = np.zeros((len(m.due_dates), n), dtype=bool)
@@ -78,7 +79,7 @@ class Tally:
         self.sources[(kind, sid)] = [len(drop), float(drop.mean()),
                                      float(((drop - drop.mean()) ** 2).sum())]
 
-    def merge(self, o: "Tally") -> "Tally":
+    def merge(self, o: Tally) -> Tally:
         n = self.runs + o.runs
         mean, m2 = _chan(self.runs, self.s_mean, self.s_m2, o.runs, o.s_mean, o.s_m2)
         sources = self._merge_sources(o)

@@ -260,7 +260,7 @@ def simulate(
         total = run_on_dask(m, seeds, sizes, critical, cluster, run_chunk, progress)
     else:
         total = None
-        for s, size, crit in zip(seeds, sizes, critical):
+        for s, size, crit in zip(seeds, sizes, critical, strict=False):
             tally = run_chunk(m, s, size, crit)
             total = tally if total is None else total.merge(tally)  # in chunk order
             if progress:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeGuard
 
 from surge.errors import Problem
 from surge.scenario.ranges import horizon_problems as _horizon_problems
@@ -39,7 +39,7 @@ def _sub(obj: dict[str, Any], key: str) -> Iterator[tuple[int, dict[str, Any]]]:
                 yield j, sub
 
 
-def _real(value: Any) -> bool:
+def _real(value: Any) -> TypeGuard[float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
@@ -102,7 +102,8 @@ def _ref(out: list[Problem], path: str, value: Any, known: set[str] | None, kind
         out.append(Problem(path, f"unknown {kind[:-1]} '{value}' (not in `{kind}`)"))
 
 
-def _check_operations(raw: dict[str, Any], ids: dict[str, set[str] | None], out: list[Problem]) -> None:
+def _check_operations(raw: dict[str, Any], ids: dict[str, set[str] | None],
+                      out: list[Problem]) -> None:
     for _, op, label in _entries(raw, "operations"):
         produces = op.get("produces")
         _ref(out, f"{label}.produces", produces, ids["items"], "items")
@@ -115,7 +116,8 @@ def _check_operations(raw: dict[str, Any], ids: dict[str, set[str] | None], out:
                                        f"an operation may not consume its own output '{item}'"))
     cycle = _bom_cycle(raw)
     if cycle:
-        out.append(Problem("operations", "the bill of materials has a cycle: " + " -> ".join(cycle)))
+        out.append(Problem("operations",
+                           "the bill of materials has a cycle: " + " -> ".join(cycle)))
 
 
 def _bom_cycle(raw: dict[str, Any]) -> list[str]:
@@ -167,7 +169,8 @@ def _check_sites_lines(
             if isinstance(oid, str):
                 if oid in seen:
                     out.append(Problem(f"{label}.options[{j}].id",
-                                       f"duplicate option id '{oid}' (first used by options[{seen[oid]}])"))
+                                       f"duplicate option id '{oid}' (first used by "
+                                       f"options[{seen[oid]}])"))
                 seen.setdefault(oid, j)
             est = _whole(opt.get("earliest_start_week"))
             if weeks is not None and est is not None and est > weeks - 1:
@@ -215,18 +218,21 @@ def _check_suppliers(
             _ref(out, f"{path}.item", item, ids["items"], "items")
             if isinstance(item, str):
                 if item in seen:
-                    out.append(Problem(f"{path}.item", f"a supplier has at most one offer per item; "
-                                                       f"'{item}' is already offered by offers[{seen[item]}]"))
+                    out.append(Problem(f"{path}.item",
+                                       f"a supplier has at most one offer per item; "
+                                       f"'{item}' is already offered by offers[{seen[item]}]"))
                 seen.setdefault(item, j)
             cap = offer.get("capacity_per_week")
             if weeks is not None and isinstance(cap, list) and len(cap) != weeks:
                 out.append(Problem(f"{path}.capacity_per_week",
-                                   f"a list must have exactly `weeks` = {weeks} values, got {len(cap)}"))
+                                   f"a list must have exactly `weeks` = {weeks} values, got "
+                                   f"{len(cap)}"))
             lead = _whole(offer.get("lead_time_weeks"))
             avail = _whole(offer.get("available_from_week")) or 0
             if weeks is not None and lead is not None and avail + lead > weeks - 1:
                 out.append(Problem(path, f"no order can arrive within the horizon (available from "
-                                         f"week {avail}, lead time {lead} weeks, last week {weeks - 1})",
+                                         f"week {avail}, lead time {lead} weeks, last week "
+                                         f"{weeks - 1})",
                                    "warning"))
 
 
@@ -243,7 +249,8 @@ def _check_demands(
                                    f"must be between 0 and {weeks - 1} (weeks - 1), got {week}"))
 
 
-def _check_inventory(raw: dict[str, Any], ids: dict[str, set[str] | None], out: list[Problem]) -> None:
+def _check_inventory(raw: dict[str, Any], ids: dict[str, set[str] | None],
+                     out: list[Problem]) -> None:
     inv = raw.get("inventory")
     if not isinstance(inv, list):
         return
@@ -263,7 +270,8 @@ def _check_inventory(raw: dict[str, Any], ids: dict[str, set[str] | None], out: 
             seen.setdefault(key, k)  # type: ignore[arg-type]
 
 
-def _check_uncertainty(raw: dict[str, Any], ids: dict[str, set[str] | None], out: list[Problem]) -> None:
+def _check_uncertainty(raw: dict[str, Any], ids: dict[str, set[str] | None],
+                       out: list[Problem]) -> None:
     unc = raw.get("uncertainty")
     if not isinstance(unc, dict):
         return
@@ -274,7 +282,8 @@ def _check_uncertainty(raw: dict[str, Any], ids: dict[str, set[str] | None], out
             for key in entries:
                 if isinstance(key, str) and key != "*" and known is not None and key not in known:
                     out.append(Problem(f"uncertainty.{kind}.{key}",
-                                       f"unknown {kind[:-1]} '{key}' (not in `{kind}`; use '*' for all)"))
+                                       f"unknown {kind[:-1]} '{key}' (not in `{kind}`; use '*' "
+                                       "for all)"))
     ops = unc.get("operations")
     if isinstance(ops, dict):
         for _, op, label in _entries(raw, "operations"):
@@ -286,7 +295,8 @@ def _check_uncertainty(raw: dict[str, Any], ids: dict[str, set[str] | None], out
             if _real(sd) and _real(y) and sd > 0 and 0 < y <= 1:
                 if sd**2 >= y * (1 - y):
                     out.append(Problem(f"uncertainty.operations.{key}.yield_sd",
-                                       f"no beta distribution has mean {y:g} (the yield of {label}) "
+                                       f"no beta distribution has mean {y:g} (the yield of "
+                                       f"{label}) "
                                        f"and sd {sd:g}: sd must be < {(y * (1 - y)) ** 0.5:.4g}"))
 
 
@@ -302,7 +312,8 @@ def _check_usefulness(raw: dict[str, Any], out: list[Problem]) -> None:
         if isinstance(item, str) and item not in available:
             out.append(Problem(f"{label}.item", f"nothing can make or buy '{item}' and none is in "
                                                 "stock: this demand can never be met", "warning"))
-    op_caps = {c for _, op, _l in _entries(raw, "operations") if isinstance(c := op.get("capability"), str)}
+    op_caps = {c for _, op, _l in _entries(raw, "operations")
+               if isinstance(c := op.get("capability"), str)}
     line_caps: set[str] = set()
     for _, line, label in _entries(raw, "lines"):
         caps = {c for _, opt in _sub(line, "options") for c in _list(opt.get("capabilities"))

@@ -11,7 +11,7 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance on a sphere of radius 6371.0 km [km].
 
     >>> round(haversine_km(48.85, 2.35, 50.37, 3.08), 1)  # Paris - Douai
-    175.7
+    177.0
     """
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)

@@ -73,7 +73,8 @@ class _Yaml12Resolver(VersionedResolver):
     def versioned_resolver(self) -> Any:
         if _Yaml12Resolver._rules is None:
             rules: dict[Any, list[tuple[Any, Any]]] = {}
-            for versions, tag, regexp, first in implicit_resolvers:
+            for versions, tag, pattern, first in implicit_resolvers:
+                regexp: Any = pattern
                 if (1, 2) not in versions:
                     continue
                 if tag.endswith(":timestamp"):
@@ -310,7 +311,8 @@ def _pydantic_problems(exc: ValidationError, raw: Any) -> list[Problem]:
             at = loc.index("[key]") if "[key]" in loc else len(loc)
             parent, key = loc[: at - 1], loc[at - 1]
             what = "must be a string" if kind == "invalid_key" else _message(err, value)
-            problems.append(Problem(format_path(parent, raw) or "(top level)", f"key {key}: {what}"))
+            problems.append(Problem(format_path(parent, raw) or "(top level)",
+                                    f"key {key}: {what}"))
             continue
         if kind == "extra_forbidden":
             parent, key = loc[:-1], loc[-1]

@@ -47,19 +47,35 @@ class Strict(BaseModel):
 
 
 class Item(Strict):
-    id: Id
-    name: Text | None = None
-    weight_kg: Positive = 1.0
+    """A thing that is bought, made, stocked or delivered."""
+
+    id: Id = Field(description="Unique id of the item.")
+    name: Text | None = Field(default=None, description="Name for a person.")
+    weight_kg: Positive = Field(
+        default=1.0,
+        description="Weight of one unit, for transport cost [kg/unit].",
+    )
 
 
 class Operation(Strict):
-    id: Id
-    produces: Id
-    consumes: dict[Id, Positive] = Field(default_factory=dict)
-    capability: Id
-    hours_per_unit: Positive
-    yield_: Annotated[float, ranged(as_number, 0, 1, lo_open=True)] = Field(1.0, alias="yield")
-    lead_time_weeks: WholeNonNegative = 0
+    """A way to make one item on a line with a capability (one step of the bill of materials)."""
+
+    id: Id = Field(description="Unique id of the operation.")
+    produces: Id = Field(description="Item made (one good unit per yield).")
+    consumes: dict[Id, Positive] = Field(
+        default_factory=dict,
+        description="Units of each input item used per unit started [units/unit].",
+    )
+    capability: Id = Field(description="Capability a line option needs to run this operation.")
+    hours_per_unit: Positive = Field(description="Line hours per unit started [h/unit].")
+    yield_: Annotated[float, ranged(as_number, 0, 1, lo_open=True)] = Field(
+        default=1.0, alias="yield",
+        description="Share of started units that come out good [-], in (0, 1].",
+    )
+    lead_time_weeks: WholeNonNegative = Field(
+        default=0,
+        description="Weeks from running to output available (curing, testing) [weeks].",
+    )
 
     model_config = ConfigDict(
         extra="forbid", allow_inf_nan=False, populate_by_name=True, serialize_by_alias=True
@@ -67,30 +83,65 @@ class Operation(Strict):
 
 
 class Organization(Strict):
-    id: Id
-    name: Text | None = None
-    kind: Text | None = None
+    """A company or agency that owns sites."""
+
+    id: Id = Field(description="Unique id of the organization.")
+    name: Text | None = Field(default=None, description="Name for a person.")
+    kind: Text | None = Field(
+        default=None,
+        description="Kind of industry, free text (automotive, chemicals, ...).",
+    )
 
 
 class Site(Strict):
-    id: Id
-    name: Text | None = None
-    organization: Id
-    country: Country
-    lat: Annotated[float, ranged(as_number, -90, 90)]
-    lon: Annotated[float, ranged(as_number, -180, 180)]
+    """A place: a plant with lines or a depot that receives deliveries."""
+
+    id: Id = Field(description="Unique id of the site.")
+    name: Text | None = Field(default=None, description="Name for a person.")
+    organization: Id = Field(description="Id of the organization that owns the site.")
+    country: Country = Field(description="ISO 3166 alpha-2 country code.")
+    lat: Annotated[float, ranged(as_number, -90, 90)] = Field(
+        description="Latitude [deg], for transport distances.",
+    )
+    lon: Annotated[float, ranged(as_number, -180, 180)] = Field(
+        description="Longitude [deg], for transport distances.",
+    )
 
 
 class Option(Strict):
-    id: Id
-    capabilities: Annotated[list[Id], Field(min_length=1)]
-    hours_per_week: Positive
-    lead_time_weeks: WholeNonNegative
-    fixed_cost: NonNegative = 0.0
-    weekly_cost: NonNegative = 0.0
-    cost_per_hour: NonNegative = 0.0
-    ramp_up: list[Fraction] = Field(default_factory=list)
-    earliest_start_week: Week = 0
+    """One way to convert a line: the capabilities it gains, its hours, lead time and costs."""
+
+    id: Id = Field(description="Id of the option, unique within its line.")
+    capabilities: Annotated[list[Id], Field(min_length=1)] = Field(
+        description="Capabilities the converted line can run.",
+    )
+    hours_per_week: Positive = Field(
+        description="Hours the line offers each week once ramped up [h/week].",
+    )
+    lead_time_weeks: WholeNonNegative = Field(
+        description="Weeks from start to ready (re-tooling, training) [weeks].",
+    )
+    fixed_cost: NonNegative = Field(
+        default=0.0,
+        description="Paid once when the option is activated [currency].",
+    )
+    weekly_cost: NonNegative = Field(
+        default=0.0,
+        description="Paid every week from ready to the horizon's end [currency/week].",
+    )
+    cost_per_hour: NonNegative = Field(
+        default=0.0,
+        description="Paid per hour actually used [currency/h].",
+    )
+    ramp_up: list[Fraction] = Field(
+        default_factory=list,
+        description=("Share of hours_per_week offered in the first weeks after ready [-], "
+                     "each in [0, 1]; full hours after."),
+    )
+    earliest_start_week: Week = Field(
+        default=0,
+        description="First week the option may be activated [week].",
+    )
 
     def ramp(self, k: int) -> float:
         """Share of ``hours_per_week`` offered ``k`` weeks after ready [-]."""
@@ -140,11 +191,19 @@ def _capacity(value: Any) -> float | list[float]:
 
 
 class Offer(Strict):
-    item: Id
-    unit_price: NonNegative
-    lead_time_weeks: WholeNonNegative
-    capacity_per_week: Annotated[float | list[float], BeforeValidator(_capacity)]
-    available_from_week: Week = 0
+    """What one supplier sells of one item: price, lead time and weekly capacity."""
+
+    item: Id = Field(description="Id of the item offered.")
+    unit_price: NonNegative = Field(
+        description="Price per unit, delivery included [currency/unit].",
+    )
+    lead_time_weeks: WholeNonNegative = Field(description="Weeks from order to arrival [weeks].")
+    capacity_per_week: Annotated[float | list[float], BeforeValidator(_capacity)] = Field(
+        description=("Units that may be ordered each week [units/week]: one number, or one "
+                     "per week of the horizon."),
+    )
+    available_from_week: Week = Field(
+        default=0, description="First week an order may be placed [week].")
 
     def capacity(self, week: int) -> float:
         """Units that may be ordered from this offer in ``week`` [units/week]."""
@@ -153,24 +212,42 @@ class Offer(Strict):
 
 
 class Supplier(Strict):
-    id: Id
-    name: Text | None = None
-    country: Country
-    offers: list[Offer] = Field(default_factory=list)
+    """A company that sells purchased items."""
+
+    id: Id = Field(description="Unique id of the supplier.")
+    name: Text | None = Field(default=None, description="Name for a person.")
+    country: Country = Field(description="ISO 3166 alpha-2 country code (for restricted origins).")
+    offers: list[Offer] = Field(
+        default_factory=list,
+        description="Items the supplier sells, at most one offer per item.",
+    )
 
 
 class Due(Strict):
-    week: Week
-    quantity: Positive
+    """One due date of a demand: a quantity due by the end of a week."""
+
+    week: Week = Field(description="Week by whose end the quantity is due [week].")
+    quantity: Positive = Field(description="Units due [units].")
 
 
 class Demand(Strict):
-    id: Id
-    item: Id
-    site: Id
-    due: Annotated[list[Due], Field(min_length=1)]
-    weight: Positive = 1.0
-    unmet_weeks: WholeNonNegative | None = None  # default: the scenario's `weeks`
+    """An order: units of one item due at one site by given weeks."""
+
+    id: Id = Field(description="Unique id of the demand.")
+    item: Id = Field(description="Id of the item ordered.")
+    site: Id = Field(description="Id of the site the units are delivered to.")
+    due: Annotated[list[Due], Field(min_length=1)] = Field(
+        description="Due dates, each a week and a quantity.",
+    )
+    weight: Positive = Field(
+        default=1.0,
+        description="Importance in the service measure S: weight of each late unit-week [-].",
+    )
+    unmet_weeks: WholeNonNegative | None = Field(
+        default=None,
+        description=("Extra unit-weeks charged for each unit still missing at the end "
+                     "[weeks]; default: the scenario's `weeks`."),
+    )
 
     @property
     def total(self) -> float:
@@ -178,9 +255,11 @@ class Demand(Strict):
 
 
 class Stock(Strict):
-    site: Id
-    item: Id
-    quantity: NonNegative
+    """Units of an item at hand at a site at the start."""
+
+    site: Id = Field(description="Id of the site.")
+    item: Id = Field(description="Id of the item.")
+    quantity: NonNegative = Field(description="Units at hand in week 0 [units].")
 
 
 class Receipt(Strict):
@@ -193,33 +272,69 @@ class Receipt(Strict):
 
 
 class Transport(Strict):
-    lead_time_weeks: WholeNonNegative = 1
-    cost_per_kg_km: NonNegative = 0.0
+    """Shipments between sites: one lead time and a cost per kg and km."""
+
+    lead_time_weeks: WholeNonNegative = Field(
+        default=1,
+        description="Weeks a shipment is on the road [weeks].",
+    )
+    cost_per_kg_km: NonNegative = Field(
+        default=0.0,
+        description="Cost of moving one kg over one km [currency/(kg km)].",
+    )
 
 
 class RestrictedOrigins(Strict):
-    countries: list[Country]
-    max_share: Fraction
+    """A cap on the share of each bought item that may come from some countries."""
+
+    countries: list[Country] = Field(
+        description="ISO 3166 alpha-2 codes of the restricted countries.",
+    )
+    max_share: Fraction = Field(
+        description="Largest share of each bought item from these countries [-], in [0, 1].",
+    )
 
 
 class Policy(Strict):
-    budget: Number | None = None
+    """Rules every plan must follow."""
+
+    budget: Number | None = Field(
+        default=None,
+        description="Largest total cost C [currency]; none: no budget.",
+    )
     max_share_per_organization: Annotated[
         float, ranged(as_number, 0, 1, lo_open=True)
-    ] | None = None
-    restricted_origins: RestrictedOrigins | None = None
+    ] | None = Field(
+        default=None,
+        description=("Largest share of each demanded item one organization may make [-], "
+                     "in (0, 1]."),
+    )
+    restricted_origins: RestrictedOrigins | None = Field(
+        default=None,
+        description="Cap on purchases from some countries.",
+    )
 
 
 class Objective(Strict):
-    mode: Literal["service-then-cost", "weighted"] = "service-then-cost"
-    late_penalty: NonNegative = 0.0
-    mip_gap: Annotated[float, ranged(as_number, 0, 1, hi_open=True)] = 1e-4
-    time_limit_s: Positive = 300.0
+    """What the planner minimises and how long it may search."""
+
+    mode: Literal["service-then-cost", "weighted"] = Field(
+        default="service-then-cost",
+        description=("service-then-cost: least lateness S, then least cost C at that S; "
+                     "weighted: C + late_penalty x S."),
+    )
+    late_penalty: NonNegative = Field(
+        default=0.0,
+        description="Cost of one unit-week of lateness in weighted mode [currency/unit-week].",
+    )
+    mip_gap: Annotated[float, ranged(as_number, 0, 1, hi_open=True)] = Field(
+        default=1e-4,
+        description="Relative gap at which a stage is proven optimal [-], in [0, 1).",
+    )
+    time_limit_s: Positive = Field(300.0, description="Bound on the whole solve [s].")
 
 
 # --- uncertainty (risk.md) -------------------------------------------------------------
-
-WeekDistribution = dict[int, float]
 
 
 def _week_distribution(value: Any) -> dict[int, float]:
@@ -251,11 +366,13 @@ Distribution = Annotated[dict[int, float], BeforeValidator(_week_distribution)]
 
 
 class Beta(Strict):
-    mean: Fraction
-    sd: NonNegative = 0.0
+    """A beta distribution given by its mean and standard deviation."""
+
+    mean: Fraction = Field(description="Mean [-], in [0, 1].")
+    sd: NonNegative = Field(default=0.0, description="Standard deviation [-]; 0: always the mean.")
 
     @model_validator(mode="after")
-    def _exists(self) -> "Beta":
+    def _exists(self) -> Beta:
         if self.sd > 0 and self.sd**2 >= self.mean * (1 - self.mean):
             raise ValueError(
                 f"no beta distribution has mean {self.mean:g} and sd {self.sd:g}: "
@@ -265,29 +382,66 @@ class Beta(Strict):
 
 
 class Outage(Strict):
-    probability_per_week: Fraction
-    weeks: Annotated[int, ranged(as_whole, 1)]
+    """A supplier outage: it starts in a week with some probability and lasts some weeks."""
+
+    probability_per_week: Fraction = Field(
+        description="Probability that an outage starts in a given week [-].",
+    )
+    weeks: Annotated[int, ranged(as_whole, 1)] = Field(description="Weeks an outage lasts [weeks].")
 
 
 class SupplierRisk(Strict):
-    delay_weeks: Distribution | None = None
-    fill_rate: Beta | None = None
-    outage: Outage | None = None
+    """What can go wrong with a supplier's orders."""
+
+    delay_weeks: Distribution | None = Field(
+        default=None,
+        description=("Distribution of extra weeks on the lead time of each order "
+                     "{weeks: probability}."),
+    )
+    fill_rate: Beta | None = Field(
+        default=None,
+        description="Share of each order delivered [-], a beta distribution.",
+    )
+    outage: Outage | None = Field(default=None, description="Weeks in which no order is delivered.")
 
 
 class LineRisk(Strict):
-    slip_weeks: Distribution | None = None
-    availability: Fraction | None = None
+    """What can go wrong with a converted line."""
+
+    slip_weeks: Distribution | None = Field(
+        default=None,
+        description="Distribution of extra weeks before the line is ready {weeks: probability}.",
+    )
+    availability: Fraction | None = Field(
+        default=None,
+        description="Probability that the line works in a given week [-].",
+    )
 
 
 class OperationRisk(Strict):
-    yield_sd: NonNegative | None = None
+    """How an operation's yield varies."""
+
+    yield_sd: NonNegative | None = Field(
+        default=None,
+        description="Standard deviation of the yield around its value [-].",
+    )
 
 
 class Uncertainty(Strict):
-    suppliers: dict[str, SupplierRisk] = Field(default_factory=dict)
-    lines: dict[str, LineRisk] = Field(default_factory=dict)
-    operations: dict[str, OperationRisk] = Field(default_factory=dict)
+    """Disruptions for surge risk, by supplier, line and operation id ('*' for all others)."""
+
+    suppliers: dict[str, SupplierRisk] = Field(
+        default_factory=dict,
+        description="Supplier risks by supplier id, '*' for every other supplier.",
+    )
+    lines: dict[str, LineRisk] = Field(
+        default_factory=dict,
+        description="Line risks by line id, '*' for every other line.",
+    )
+    operations: dict[str, OperationRisk] = Field(
+        default_factory=dict,
+        description="Yield spread by operation id, '*' for every other operation.",
+    )
 
     def supplier(self, sid: str) -> SupplierRisk:
         return self.suppliers.get(sid) or self.suppliers.get("*") or SupplierRisk()
@@ -325,7 +479,7 @@ class Scenario(Strict):
     uncertainty: Uncertainty | None = None
 
     @model_validator(mode="after")
-    def _apply_defaults(self) -> "Scenario":
+    def _apply_defaults(self) -> Scenario:
         for demand in self.demands:
             if demand.unmet_weeks is None:
                 demand.unmet_weeks = self.weeks

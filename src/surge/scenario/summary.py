@@ -157,9 +157,9 @@ def _cumulative_hours(lines: list[Line], weeks: int,
             ready = opt.earliest_start_week + opt.lead_time_weeks
             offered = [opt.hours_per_week * opt.ramp(t - ready) for t in range(weeks)]
             for cap in set(opt.capabilities):
-                best[cap] = [max(a, b) for a, b in zip(best[cap], offered)]
+                best[cap] = [max(a, b) for a, b in zip(best[cap], offered, strict=True)]
         for cap, offered in best.items():
-            per_week[cap] = [a + b for a, b in zip(per_week[cap], offered)]
+            per_week[cap] = [a + b for a, b in zip(per_week[cap], offered, strict=True)]
     return {cap: list(accumulate(h)) for cap, h in per_week.items()}
 
 

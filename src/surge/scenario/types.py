@@ -7,12 +7,15 @@ replaced by the format's wording ("must be between 0 and 1, got 1.5"): every che
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import re
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
@@ -94,6 +97,21 @@ def as_version(value: Any) -> int:
     return version
 
 
+@dataclasses.dataclass(frozen=True)
+class RangedValidator(BeforeValidator):
+    """A :class:`~pydantic.BeforeValidator` that also writes its range into the JSON Schema
+    (``minimum``, ``exclusiveMinimum``, ``maximum``, ``exclusiveMaximum``)."""
+
+    bounds: tuple[tuple[str, float], ...] = ()
+
+    def __get_pydantic_json_schema__(
+        self, core: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core)
+        schema.update(self.bounds)
+        return schema
+
+
 def ranged(
     convert: Any,
     lo: float | None = None,
@@ -101,8 +119,13 @@ def ranged(
     *,
     lo_open: bool = False,
     hi_open: bool = False,
-) -> BeforeValidator:
-    """A validator converting with ``convert`` then checking ``lo <=/< x <=/< hi``."""
+) -> RangedValidator:
+    """A validator converting with ``convert`` then checking ``lo <=/< x <=/< hi``.
+
+    >>> from pydantic import TypeAdapter
+    >>> TypeAdapter(Annotated[float, ranged(as_number, 0, 1, lo_open=True)]).json_schema()
+    {'exclusiveMinimum': 0, 'maximum': 1, 'type': 'number'}
+    """
 
     def check(value: Any) -> Any:
         x = convert(value)
@@ -112,7 +135,12 @@ def ranged(
             raise ValueError(f"{_range_words(lo, hi, lo_open, hi_open)}, got {show(value)}")
         return x
 
-    return BeforeValidator(check)
+    bounds: list[tuple[str, float]] = []
+    if lo is not None:
+        bounds.append(("exclusiveMinimum" if lo_open else "minimum", lo))
+    if hi is not None:
+        bounds.append(("exclusiveMaximum" if hi_open else "maximum", hi))
+    return RangedValidator(check, bounds=tuple(bounds))
 
 
 def _num(x: float) -> str:
@@ -145,7 +173,8 @@ Date = Annotated[dt.date, BeforeValidator(as_date)]
 
 def as_country(value: Any) -> str:
     if not isinstance(value, str) or value not in ISO_COUNTRIES:
-        raise ValueError(f"must be an ISO 3166 alpha-2 country code such as 'FR', got {show(value)}")
+        raise ValueError("must be an ISO 3166 alpha-2 country code such as 'FR', got "
+                         f"{show(value)}")
     return value
 
 
