@@ -67,10 +67,11 @@ def test_the_root_cause_leads_and_limits_are_ranked() -> None:
     so first, and names at most five limits, the longest-held first."""
     from pathlib import Path
 
+    from tests.conftest import solve_and_verify
+
     from surge.explain.shortfall import diagnose
     from surge.explain.story import shortfall_sentence
     from surge.explain.whatif import load_with_overlays
-    from tests.conftest import solve_and_verify
 
     root = Path(__file__).resolve().parents[1]
     sc = load_with_overlays(root / "examples" / "uav-france.yaml",
@@ -99,8 +100,9 @@ def minimal_with(policy: dict[str, Any]) -> surge.Scenario:
 
 def test_explain_names_the_hard_rule_when_nothing_is_planned() -> None:
     """A budget below the line's fixed cost: nothing is planned, S = 200 + 8 x 200."""
-    from surge.explain import explain
     from tests.conftest import solve_and_verify
+
+    from surge.explain import explain
 
     sc = minimal_with({"budget": 1000})
     plan = solve_and_verify(sc)
@@ -111,8 +113,9 @@ def test_explain_names_the_hard_rule_when_nothing_is_planned() -> None:
 
 
 def test_explain_names_restricted_origins_when_the_only_source_is_restricted() -> None:
-    from surge.explain import explain
     from tests.conftest import solve_and_verify
+
+    from surge.explain import explain
 
     sc = minimal_with({"restricted_origins": {"countries": ["FR"], "max_share": 0.5}})
     plan = solve_and_verify(sc)
@@ -141,9 +144,10 @@ def test_float_noise_is_not_lateness_in_comparisons() -> None:
     """The demo plan's rows give S = 2.3e-13 (solver noise): shown as 0, per demand too."""
     from pathlib import Path
 
+    from tests.conftest import solve_and_verify
+
     from surge.explain.compare import compare
     from surge.plan.evaluate import evaluate
-    from tests.conftest import solve_and_verify
 
     sc = surge.load(Path(__file__).resolve().parents[1] / "examples" / "uav-france.yaml")
     plan = solve_and_verify(sc)

@@ -77,7 +77,7 @@ def test_the_same_alias_bomb_in_an_overlay_and_under_set(tmp_path: Path) -> None
     refused(["plan", MINIMAL, "--with", HOSTILE / "alias-bomb-overlay.yaml", "-o",
              tmp_path / "p.json"], "alias-bomb-overlay.yaml: h: expands to more than")
     layers = ["a: &a [" + ", ".join(["x"] * 10) + "]"]
-    layers += [f"{c}: &{c} [" + ", ".join([f"*{p}"] * 10) + "]" for p, c in zip("abcdefgh", "bcdefghi")]
+    layers += [f"{c}: &{c} [" + ", ".join([f"*{p}"] * 10) + "]" for p, c in zip("abcdefgh", "bcdefghi", strict=False)]
     refused(["check", MINIMAL, "--set", "objective={" + ", ".join(layers) + "}"],
             "expands to more than 20,000,000 values")
     refused(["check", HOSTILE / "alias-bomb.yaml", "--set", "name=x"],

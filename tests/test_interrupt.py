@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from surge.scenario.generate import generate, write
+from surge.scenario.generate import generate
+from surge.scenario.yaml_writer import write
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import solve_and_verify
 
 import surge
 from surge.plan.evaluate import evaluate
 from surge.plan.model import Plan
 from surge.scenario.generate import generate
-from tests.conftest import solve_and_verify
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -350,10 +350,9 @@ def test_a_feasible_plan_shows_its_proven_bound(scenario):
 
 
 def test_a_plan_without_slack_and_a_low_p_all_met_is_never_shown_green() -> None:
+    from conftest import solve_and_verify
     from surge.report import build_report
     from surge.report.data import no_slack, slack
-
-    from conftest import solve_and_verify
 
     sc = load(MINIMAL)
     plan = solve_and_verify(sc)

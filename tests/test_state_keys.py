@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import solve_and_verify
 
 import surge
+from conftest import solve_and_verify
 from surge.errors import ScenarioError
 from surge.plan.model import Plan
 from surge.scenario import read_file

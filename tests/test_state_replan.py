@@ -6,11 +6,11 @@ import math
 from pathlib import Path
 from typing import Any
 
-from conftest import solve_and_verify
 from typer.testing import CliRunner
 
 import surge
 import surge.cli
+from conftest import solve_and_verify
 from surge.cli import app
 from surge.plan.model import Plan
 from surge.state import load_actuals, replan, track

@@ -7,9 +7,9 @@ import math
 from typing import Any
 
 import pytest
-from conftest import solve_and_verify
 
 import surge
+from conftest import solve_and_verify
 from surge.scenario.generate import generate
 from surge.state import roll
 from surge.state.actuals import actuals_from_plan

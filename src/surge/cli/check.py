@@ -11,6 +11,7 @@ from rich.table import Table
 
 from surge.cli.common import app, console, handle_errors, print_problems
 from surge.cli.inputs import SetOption, WithOption, load_scenario
+from surge.errors import Problem
 from surge.scenario import load_with_problems
 from surge.scenario.model import Scenario
 
@@ -31,7 +32,8 @@ def check(
     Exit code 0 if valid (warnings allowed), 2 if not.
     """
     if with_ or set_:
-        sc, problems = load_scenario(scenario, with_, set_), []
+        problems: list[Problem] = []
+        sc = load_scenario(scenario, with_, set_)
     else:
         sc, problems = load_with_problems(scenario)
         print_problems(problems)

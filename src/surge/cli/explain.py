@@ -53,7 +53,6 @@ def explain_command(
     sc = load_scenario(scenario, with_, set_)
     the_plan = Plan.read(plan)
     check_plan_of(sc, the_plan, plan, scenario, with_, set_)
-    check_plan_matches(sc, the_plan)
     with err_console.status("Pricing the plan's limits...") as status:
         result = explain(sc, the_plan, confirm_top=confirm, time_limit=time_limit,
                          progress=lambda step: status.update(f"Explaining: {step}"))
@@ -64,7 +63,6 @@ def explain_command(
 
 
 def print_explanation(e: Explanation, currency: str, top: int = 10) -> None:
-    from surge.explain.story import bottleneck_sentence, shortfall_sentence
 
     if e.note:
         console.print(escape(e.note))

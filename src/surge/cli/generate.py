@@ -16,8 +16,6 @@ from surge.scenario.generate import (
     LINES_RANGE,
     WEEKS_RANGE,
     check_size,
-    output_format,
-    write,
 )
 from surge.scenario.generate import generate as generate_scenario
 from surge.scenario.yaml_writer import output_format, write

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from surge.cli.common import app, console, err_console, handle_errors
@@ -37,12 +37,15 @@ STEPS = {
 def plan_command(
     scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Plan file to write (JSON).")],
-    time_limit: Annotated[Optional[float], typer.Option(
-        "--time-limit", min=0.01, help="Seconds for the whole solve [default: objective.time_limit_s].")] = None,
-    gap: Annotated[Optional[float], typer.Option(
-        "--gap", min=0.0, max=0.999, help="Relative MIP gap per stage [default: objective.mip_gap].")] = None,
-    threads: Annotated[Optional[int], typer.Option("--threads", min=1, help="Solver threads.")] = None,
-    solver: Annotated[str, typer.Option("--solver", help="highs, or any solver linopy supports.")] = "highs",
+    time_limit: Annotated[float | None, typer.Option(
+        "--time-limit", min=0.01,
+        help="Seconds for the whole solve [default: objective.time_limit_s].")] = None,
+    gap: Annotated[float | None, typer.Option(
+        "--gap", min=0.0, max=0.999,
+        help="Relative MIP gap per stage [default: objective.mip_gap].")] = None,
+    threads: Annotated[int | None, typer.Option("--threads", min=1, help="Solver threads.")] = None,
+    solver: Annotated[str, typer.Option(
+        "--solver", help="highs, or any solver linopy supports.")] = "highs",
     with_: WithOption = None,
     set_: SetOption = None,
 ) -> None:
@@ -85,7 +88,6 @@ def check_threads(threads: int | None) -> None:
 def run_solve(sc: Scenario, *, time_limit: float | None, gap: float | None,
               threads: int | None, solver: str) -> Plan:
     """Solve with a Rich display of the stages (on stderr)."""
-    from surge.optimize import solve  # linopy: imported when a command needs it
 
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err_console, transient=False) as progress:

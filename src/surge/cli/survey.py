@@ -14,7 +14,7 @@ from rich.markup import escape
 from surge.cli.common import app, console, err_console, handle_errors
 from surge.errors import InputError
 from surge.scenario import load
-from surge.scenario.generate import dumps, output_format
+from surge.scenario.yaml_writer import dumps, output_format
 from surge.survey import make_template, merge, read_workbook
 from surge.survey.read import SurveyProblem
 

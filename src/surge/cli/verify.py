@@ -37,7 +37,6 @@ def verify_command(
     p = Plan.read(plan)
     check_plan_of(sc, p, plan, scenario, with_, set_)
     began = time.perf_counter()
-    from surge.plan.verify import verify  # pandas: imported when the command runs
 
     result = verify(sc, p)
     seconds = time.perf_counter() - began
@@ -68,7 +67,6 @@ def _show(x: Any) -> str:
 
 
 def print_summary(p: Plan, result: Verification, seconds: float) -> None:
-    from surge.plan.verify import COST_PARTS
 
     console.print(f"[bold]{escape(p.scenario)}[/bold]: plan status [bold]{p.status}[/bold]"
                   + (f" - {escape(p.message)}" if p.message else ""))

@@ -12,18 +12,6 @@ from surge.explain.shortfall import Miss
 from surge.fmt import amount, signed
 
 
-def amount(x: float) -> str:
-    """``3,100``, ``2.5``, ``0.014``: as few digits as the size needs."""
-    ax = abs(x)
-    if ax < 5e-7:
-        return "0"
-    if ax >= 100:
-        return f"{x:,.0f}"
-    if ax >= 1:
-        return f"{x:,.1f}".rstrip("0").rstrip(".")
-    return f"{x:.2g}"
-
-
 def on_time(service: float, scale: float = 1.0) -> float:
     """Lateness [unit-weeks] with solver noise removed: 0 when within the plan format's
     tolerance, 1e-6 relative to ``scale`` (the units due it concerns) or 1e-6 absolute.
@@ -34,8 +22,6 @@ def on_time(service: float, scale: float = 1.0) -> float:
     return 0.0 if abs(service) <= 1e-6 * max(1.0, abs(scale)) else service
 
 
-def signed(x: float) -> str:
-    return ("-" if x < 0 else "+") + amount(abs(x))
 
 
 def bottleneck_sentence(b: Bottleneck, currency: str = "EUR") -> str:

@@ -103,7 +103,7 @@ def _committed_hours(sc: Scenario, rows: list[tuple[Line, Option, int]]) -> np.n
     return out
 
 
-def prepare(sc: Scenario) -> ModelData:
+def prepare(sc: Scenario) -> ModelData:  # noqa: C901 (issue 11: to split into option table, reach, fixpoint, lanes)
     """Flatten ``sc`` into the index sets of the model, pruned by reachability."""
     T = sc.weeks
     d = ModelData(sc=sc, T=T)
@@ -121,7 +121,8 @@ def prepare(sc: Scenario) -> ModelData:
     d.opt_site = [line.site for line, _, _ in rows]
     # a committed option has no start variable: its start window is empty (T .. T-1)
     d.opt_est = np.array([T if c else opt.earliest_start_week
-                          for c, (_, opt, _) in zip(d.opt_committed, rows)], dtype=int)
+                          for c, (_, opt, _) in zip(d.opt_committed, rows, strict=False)],
+                          dtype=int)
     d.opt_last = np.array([last for _, _, last in rows], dtype=int)
     d.opt_lead = np.array([opt.lead_time_weeks for _, opt, _ in rows], dtype=int)
     d.opt_hours = np.array([opt.hours_per_week for _, opt, _ in rows], dtype=float)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from surge.optimize.model import Built
@@ -156,7 +158,7 @@ def pooled_shipments(b: Built, x: np.ndarray) -> list[dict]:
                 keep = min(send[site], take[site])
                 send[site] -= keep
                 take[site] -= keep
-            senders = [[s, q] for s, q in sorted(send.items()) if q > 0]
+            senders: list[list[Any]] = [[s, q] for s, q in sorted(send.items()) if q > 0]
             i = 0
             for dst, need in sorted(take.items()):
                 while need > 1e-12 and i < len(senders):

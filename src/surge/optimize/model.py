@@ -447,7 +447,6 @@ def define_policy(b: Built, relax: frozenset[str] = frozenset()) -> None:
         assert b.cost is not None
         m.add_constraints(b.cost.expression(m) <= pol.budget - b.cost_constant,
                           name="policy-budget")
-        names.append("policy-budget")
 
     share = pol.max_share_per_organization
     if share is not None and share < 1 and "organization-share" not in relax and len(d.opt_id):

@@ -133,7 +133,7 @@ class Plan(BaseModel):
         return text
 
     @classmethod
-    def read(cls, path: str | Path) -> "Plan":
+    def read(cls, path: str | Path) -> Plan:
         """Read a plan file strictly (:mod:`surge.plan.reader`); a file that is not a plan
         gives a :class:`PlanFileError`."""
         from surge.plan.reader import read_plan
@@ -141,7 +141,7 @@ class Plan(BaseModel):
         return read_plan(path)
 
     @classmethod
-    def from_dict(cls, data: Any, label: str = "plan") -> "Plan":
+    def from_dict(cls, data: Any, label: str = "plan") -> Plan:
         """A plan from data built in Python (lax types: ``surge_plan`` may be left out);
         files are read with the strict rules of :meth:`read`."""
         from surge.plan.reader import plan_from_data

@@ -34,7 +34,6 @@ from surge.fmt import num, pct
 from surge.plan.model import TOL, Plan, is_close
 from surge.scenario.model import Scenario
 
-TOL = 1e-6  # the plan format's tolerance, relative to the size of the terms
 MAX_QUANTITY = 1e12  # larger quantities overflow sums and tolerances: never a real plan
 EARTH_RADIUS_KM = 6371.0
 COST_PARTS = ("activation", "operating", "purchase", "transport")

@@ -11,7 +11,6 @@ See docs/risk.md for the execution rules these arrays serve.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -344,7 +343,7 @@ def _plan_stock(m: RiskModel, plan: Plan, scenario: Scenario) -> np.ndarray:
 def _pegging(m: RiskModel, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
     """Priority keys of the plan's rows of work (:func:`surge.risk.peg.peg`)."""
     entries = [(w, float(m.d_weight[j]), m.demands[j]) for j, w in m.due_dates]
-    rank = dict(zip(m.due_dates, entry_ranks(entries)))
+    rank = dict(zip(m.due_dates, entry_ranks(entries), strict=False))
     index = {d: j for j, d in enumerate(m.demands)}
     got: dict[int, list[tuple[int, float]]] = defaultdict(list)
     for dl in plan.deliveries:
@@ -357,7 +356,8 @@ def _pegging(m: RiskModel, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
             due.append((before, q, rank[(j, w)]))
             before += q
         deliveries += [(int(m.d_node[j]), w, q, k) for w, q, k in delivery_keys(due, got[j])]
-    fixed = [(int(nd), int(w), float(q)) for nd, w, q in zip(m.o_node, m.o_arrival, m.o_qty)]
+    fixed = [(int(nd), int(w), float(q))
+             for nd, w, q in zip(m.o_node, m.o_arrival, m.o_qty, strict=False)]
     fixed += [(nd, -1, float(q)) for nd, q in enumerate(m.initial) if q > 0]
     return peg(m.weeks, m.n_nodes,
                (m.t_starts, m.t_out, m.t_inputs, m.t_per_start, m.t_lead, m.t_yield),

@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 
-from surge.plan.model import TOL
 from surge.risk.model import RiskModel
 
 BINS = 1000

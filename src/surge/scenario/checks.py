@@ -303,7 +303,8 @@ def _check_uncertainty(raw: dict[str, Any], ids: dict[str, set[str] | None],
 def _check_usefulness(raw: dict[str, Any], out: list[Problem]) -> None:
     """Legal but suspicious: warnings."""
     made = [op.get("produces") for _, op, _l in _entries(raw, "operations")]
-    bought = [offer.get("item") for _, s, _l in _entries(raw, "suppliers") for _, offer in _sub(s, "offers")]
+    bought = [offer.get("item") for _, s, _l in _entries(raw, "suppliers")
+              for _, offer in _sub(s, "offers")]
     stocked = [s.get("item") for key in ("inventory", "receipts")
                for s in _list(raw.get(key)) if isinstance(s, dict)]
     available = {x for x in made + bought + stocked if isinstance(x, str)}

@@ -344,7 +344,8 @@ def _week_distribution(value: Any) -> dict[int, float]:
     out: dict[int, float] = {}
     for key, p in value.items():
         try:
-            k = as_whole(int(key) if isinstance(key, str) and re.fullmatch(r"-?[0-9]+", key) else key)
+            digits = isinstance(key, str) and re.fullmatch(r"-?[0-9]+", key)
+            k = as_whole(int(key) if digits else key)
         except ValueError:
             raise ValueError(f"key {key!r} must be a whole number of weeks") from None
         if k < 0:

@@ -29,6 +29,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from surge.errors import InputError, Problem, ScenarioError
+from surge.fileio import read_text
+from surge.scenario.limits import check_document
 from surge.scenario.load import read_file, validate, yaml12
 from surge.scenario.model import Scenario
 
@@ -103,17 +105,15 @@ def read_overlay(path: str | Path) -> _Map:
         if not isinstance(doc, dict):
             raise InputError(f"{label}: an overlay must be a mapping of scenario keys")
         return _track(doc, None, (label, None))
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{label}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{label}: cannot read ({exc})") from None
+    text = read_text(p, "overlay file")
     yaml = yaml12("rt")
     try:
         doc = yaml.load(io.StringIO(text))
     except YAMLError as exc:
         raise InputError(f"{label}: cannot read YAML: {' '.join(str(exc).split())}") from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        raise InputError(f"{label}: cannot read YAML: {exc}") from None
+    check_document(doc, label)
     if not isinstance(doc, dict):
         raise InputError(f"{label}: an overlay must be a mapping of scenario keys, "
                          "such as `suppliers: [...]`")
@@ -193,7 +193,11 @@ def _merge_list(target: _Seq, over: _Seq, keys: tuple[str, ...], path: tuple[str
         index = next((j for j, obj in enumerate(target) if key_of(obj) == key), None)
         shown = "/".join(str(k) for k in key)
         entry = _copy(entry)
-        removing = entry.pop("remove", None) is True
+        removing = entry.pop("remove", None) if isinstance(entry, dict) else None
+        if removing not in (None, True, False):
+            raise InputError(f"{_say(at)}: {name}[{i}]: remove must be true or false, got "
+                             f"{removing!r} (YAML 1.2 reads only true and false as booleans)")
+        removing = removing is True
         if removing:
             if index is None:
                 raise InputError(f"{_say(at)}: {name}[{i}]: cannot remove '{shown}': "
@@ -234,10 +238,14 @@ def parse_scalar(text: str, label: str) -> Any:
     For example ``0``, ``1.5``, ``NO`` (a string) or ``[1, 2]``.
     """
     try:
-        return yaml12().load(io.StringIO(text)) if text.strip() else ""
+        value = yaml12().load(io.StringIO(text)) if text.strip() else ""
     except YAMLError as exc:
         raise InputError(f"{label}: cannot read the value {text!r}: "
                          f"{' '.join(str(exc).split())}") from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        raise InputError(f"{label}: cannot read the value: {exc}") from None
+    check_document(value, label)
+    return value
 
 
 def set_value(doc: _Map, assignment: str) -> None:

@@ -54,12 +54,9 @@ def dumps(doc: dict[str, Any], fmt: str = "yaml") -> str:
 
 def write(doc: dict[str, Any], path: str | Path, fmt: str | None = None) -> None:
     """Write ``doc`` to ``path`` as YAML or JSON (``fmt``, else from the suffix)."""
-    text = dumps(doc, output_format(path, fmt))
-    try:
-        with open(path, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
+    from surge.fileio import write_text
+
+    write_text(path, dumps(doc, output_format(path, fmt)))
 
 
 def _json_default(value: Any) -> str:
