@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from surge.optimize.aggregate import split_purchases
+from surge.optimize.construct import construction_fixes
 from surge.optimize.data import ModelData, prepare
 from surge.optimize.model import Built, create_model
 from surge.optimize.solver import HighsSession, StageResult, run_linopy
@@ -38,6 +39,8 @@ class SolveInfo:
     export_s: float = 0.0
     extract_s: float = 0.0
     stages: list[StageResult] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
+    first_plan_s: float | None = None  # seconds to the first plan that delivers something
 
     def to_dict(self) -> dict:
         return {
@@ -45,6 +48,7 @@ class SolveInfo:
             "binaries": self.binaries, "prepare_s": round(self.prepare_s, 4),
             "build_s": round(self.build_s, 4), "export_s": round(self.export_s, 4),
             "extract_s": round(self.extract_s, 4),
+            "first_plan_s": None if self.first_plan_s is None else round(self.first_plan_s, 4),
             "stages": [{"name": s.name, "status": s.status, "value": s.value, "bound": s.bound,
                         "gap": s.gap, "seconds": round(s.seconds, 4)} for s in self.stages],
         }
@@ -102,7 +106,7 @@ def solve_detailed(
     gap = float(mip_gap if mip_gap is not None else obj.mip_gap)
     say = progress or (lambda step: None)
     t_start = time.perf_counter()
-    info = SolveInfo(solver=solver)
+    info = SolveInfo(solver=solver, started=t_start)
     try:
         say("prepare")
         t0 = time.perf_counter()
@@ -217,7 +221,9 @@ def stage(name: str, vec: np.ndarray, start: np.ndarray, b: Built,
 
     def try_fixed(fixed: dict[int, float], share: float) -> None:
         nonlocal best, best_value
-        heur = session.relaxed(f"{name}-fixed", time_limit=max(left() * share, 1.0),
+        if not fixed or left() <= 0.5:
+            return
+        heur = session.relaxed(f"{name}-fixed", time_limit=max(left() * share, 0.5),
                                fix=fixed, method=method)
         if heur.has_solution and heur.x is not None:
             x_h = np.nan_to_num(heur.x)
@@ -226,7 +232,20 @@ def stage(name: str, vec: np.ndarray, start: np.ndarray, b: Built,
             x_h = drop_idle_options(b, x_h)
             if float(vec @ x_h) < best_value:
                 best, best_value = x_h, float(vec @ x_h)
+                if info.first_plan_s is None and (b.act >= 0).any() and \
+                        x_h[b.act[b.act >= 0]].max() > 0.5:
+                    info.first_plan_s = time.perf_counter() - info.started
 
+    # Construction first (construct.py): a plan from few cheap lines in seconds, or this
+    # stage's start re-solved for its own objective.
+    for fixed, share in construction_fixes(b, name, start):
+        if name == "service" and best_value <= 1e-6:
+            break
+        try_fixed(fixed, share)
+    if name == "service" and best_value <= 1e-6:
+        res = StageResult(name, "optimal", best_value, 0.0, time.perf_counter() - t0, "", best)
+        info.stages.append(res)
+        return res
     if name == "service":
         # Every line on, as early as allowed, is the most capacity there can be (with
         # monotone ramps); when it meets every due date, S = 0 is optimal (S >= 0).
@@ -236,7 +255,10 @@ def stage(name: str, vec: np.ndarray, start: np.ndarray, b: Built,
                               best)
             info.stages.append(res)
             return res
-    lp = session.relaxed(f"{name}-relaxation", time_limit=max(left() * 0.5, 1.0))
+    # Interior point without crossover: the bound is all that is needed (crossover took
+    # longer than the interior point itself at 300 lines).
+    lp = session.relaxed(f"{name}-relaxation", time_limit=max(left() * 0.5, 0.5),
+                         crossover=method == "simplex")
     bound = float(lp.value) if lp.has_solution and lp.value is not None else None
     if lp.has_solution:
         x_lp = np.nan_to_num(lp.x)

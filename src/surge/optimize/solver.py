@@ -180,7 +180,7 @@ class HighsSession:
         return abs(own - told) > 1e-6 * max(1.0, abs(own))
 
     def relaxed(self, name: str, *, time_limit: float, fix: dict[int, float] | None = None,
-                method: str = "ipm") -> StageResult:
+                method: str = "ipm", crossover: bool = True) -> StageResult:
         """Solve the LP relaxation (``method`` "ipm" or "simplex"), optionally with some
         variables fixed (by label); the model is left as it was."""
         h = self.h
@@ -195,12 +195,14 @@ class HighsSession:
         if len(cols):
             h.changeColsIntegrality(len(cols), cols, np.zeros(len(cols), np.uint8))
         h.setOptionValue("solver", method)
+        h.setOptionValue("run_crossover", "on" if crossover else "off")
         was_mip, self.is_mip = self.is_mip, False
         try:
             return self.run(name, time_limit=time_limit, mip_gap=1.0)
         finally:
             self.is_mip = was_mip
             h.setOptionValue("solver", "choose")
+            h.setOptionValue("run_crossover", "on")
             if len(cols):
                 h.changeColsIntegrality(len(cols), cols, np.ones(len(cols), np.uint8))
             if len(fixed_cols):
