@@ -126,19 +126,19 @@ def split_purchases(d: ModelData, p: Purchases, x: np.ndarray) -> list[dict]:
         offs = [j for j, (_, i) in enumerate(p.offers) if i == item]
         sites = [j for j, (i, _) in enumerate(p.arrivals) if i == item]
         for ta in range(T):
-            senders = [[j, float(order[j, ta - p.lead[j]])] for j in offs
-                       if ta - p.lead[j] >= 0 and order[j, ta - p.lead[j]] > 0]
+            senders = [j for j in offs if ta - p.lead[j] >= 0 and order[j, ta - p.lead[j]] > 0]
+            left = [float(order[j, ta - p.lead[j]]) for j in senders]
             n = 0
             for j in sites:
                 need = float(arrive[j, ta])
                 while need > 1e-12 and n < len(senders):
-                    q = min(need, senders[n][1])
-                    sup, _ = p.offers[senders[n][0]]
-                    key = (sup, item, p.arrivals[j][1], ta - int(p.lead[senders[n][0]]))
+                    q = min(need, left[n])
+                    sup, _ = p.offers[senders[n]]
+                    key = (sup, item, p.arrivals[j][1], ta - int(p.lead[senders[n]]))
                     rows[key] = rows.get(key, 0.0) + q
                     need -= q
-                    senders[n][1] -= q
-                    if senders[n][1] <= 1e-12:
+                    left[n] -= q
+                    if left[n] <= 1e-12:
                         n += 1
     out = []
     for (sup, item, site, t), q in sorted(rows.items()):

@@ -44,10 +44,10 @@ def required_hours(b: Built) -> dict[str, float]:
         grow(item, max(0.0, qty - stock.get(item, 0.0)))
     hours: dict[str, float] = {}
     for item, qty in need.items():
-        p = usual.get(item)
-        if p is not None:
-            cap = sc.operations[p].capability
-            hours[cap] = hours.get(cap, 0.0) + qty * float(b.hours_per_good[p])
+        route = usual.get(item)
+        if route is not None:
+            cap = sc.operations[route].capability
+            hours[cap] = hours.get(cap, 0.0) + qty * float(b.hours_per_good[route])
     return hours
 
 
