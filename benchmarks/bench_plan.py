@@ -42,7 +42,7 @@ def first_plan(sc: object, limit: float) -> dict:
             "first_status": plan.status, "first_service": plan.objective.service,
             "first_cost": plan.objective.cost, "first_lines": len(plan.activations),
             "first_verified": check.ok,
-            "first_plan_s": plan.model_extra["solver"].get("first_plan_s")}
+            "first_run_plan_s": plan.model_extra["solver"].get("first_plan_s")}
 
 
 def run_case(case: str, limit: float) -> dict:

@@ -8,13 +8,12 @@ from __future__ import annotations
 import importlib
 import math
 
-import numpy as np
 import pytest
 from conftest import solve_and_verify
 from test_optimize_families import LYON, close, demand, offer, site, total, world
 
 import surge
-from surge.optimize.construct import activation_fix, greedy_options, required_hours
+from surge.optimize.construct import construct, greedy_options, reduced_scenario, required_hours
 from surge.optimize.data import prepare
 from surge.optimize.model import create_model
 from surge.optimize.solver import HighsSession
@@ -94,27 +93,21 @@ def test_greedy_takes_the_cheapest_lines_per_hour_until_covered() -> None:
     names = b.d.opt_line
     assert [names[k] for k in greedy_options(b, 1.5)] == ["cheap"]
     assert sorted(names[k] for k in greedy_options(b, 3.0)) == ["cheap", "mid"]
-    fix = activation_fix(b, greedy_options(b, 1.5))
-    on = {names[k] for k in range(len(names)) if fix[int(b.act[k, 0])] == 1.0}
-    assert on == {"cheap"}
+    small = reduced_scenario(b, greedy_options(b, 1.5))
+    assert [(ln.id, [o.id for o in ln.options]) for ln in small.lines] == [("cheap", ["convert"])]
 
 
 def test_construction_gives_a_verified_plan_on_30_generated_lines() -> None:
-    """The greedy lines with one LP: a plan that delivers, S finite and below the empty
-    plan's, every rule held (the verifier)."""
+    """The greedy lines with one LP on the reduced model, moved back to the full model: a
+    plan that delivers, S finite and below the empty plan's, every rule held (the
+    verifier)."""
     sc = surge.load(generate(30, 26, seed=1))
     b = create_model(prepare(sc))
     n = solve_module.n_labels(b.m)
     assert b.service is not None
     s_vec = b.service.vector(n)
-    session = HighsSession(b.m)
-    session.set_objective(s_vec)
-    fix = activation_fix(b, greedy_options(b, 1.5))
-    lp = session.relaxed("construction", time_limit=120, fix=fix, method="ipm")
-    assert lp.has_solution and lp.x is not None
-    x = np.nan_to_num(lp.x)
-    for lab, val in fix.items():
-        x[lab] = val
+    x = construct(b, n, greedy_options(b, 1.5), "service", 120.0)
+    assert x is not None
     x = solve_module.drop_idle_options(b, x)
     empty = solve_module.empty_plan_start(b, n)
     assert float(s_vec @ x) < float(s_vec @ empty)

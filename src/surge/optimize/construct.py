@@ -11,9 +11,12 @@ and warm start (docs/model.md, "Construction").
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 import numpy as np
 
 from surge.optimize.model import Built
+from surge.scenario.model import Scenario
 
 
 def required_hours(b: Built) -> dict[str, float]:
@@ -104,39 +107,109 @@ def greedy_options(b: Built, cover: float) -> list[int]:
     return sorted(chosen)
 
 
-def activation_fix(b: Built, options: list[int]) -> dict[int, float]:
-    """Activation values (by label): the given options on from their earliest start, every
-    other option off."""
-    on = set(options)
-    fix: dict[int, float] = {}
-    for k in range(len(b.d.opt_id)):
-        for lab in b.act[k]:
-            if lab >= 0:
-                fix[int(lab)] = float(k in on)
-    return fix
-
-
-def fix_from_plan(b: Built, x: np.ndarray) -> dict[int, float]:
-    """Activation values (by label) of a plan ``x``, rounded: to re-solve its LP."""
-    fix: dict[int, float] = {}
-    for lab in b.act[b.act >= 0]:
-        fix[int(lab)] = float(round(float(np.nan_to_num(x[lab]))))
-    return fix
+def active_options(b: Built, x: np.ndarray) -> list[int]:
+    """The options a plan ``x`` activates."""
+    last = b.act[np.arange(len(b.d.opt_id)), b.d.opt_last]
+    return [k for k in range(len(last)) if last[k] >= 0 and np.nan_to_num(x[last[k]]) > 0.5]
 
 
 COVERS = (1.5, 3.0)  # margins over the required hours, tried in turn by the service stage
 
 
-def construction_fixes(b: Built, stage: str, start: np.ndarray) -> list[tuple[dict[int, float],
-                                                                           float]]:
-    """Activations to try first in a stage, each with its share of the time left [-].
+def constructions(b: Built, stage: str, start: np.ndarray, n: int, left: Callable[[], float],
+                  cap: float | None = None, threads: int | None = None) -> Iterator[np.ndarray]:
+    """Constructed plans for a stage, each a solution of the full model, best tried first.
 
-    The cost stage re-solves its start's activations for cost (the service stage's plan
-    minimised lateness only); the service stage tries the greedy lines with a margin of
-    1.5, then 3, over the required hours (it stops at the first plan with ``S = 0``); the
-    weighted stage tries the 1.5 margin.
+    The cost stage re-solves its start's options for cost with ``S <= cap`` (the service
+    stage's LP minimised lateness only); the service stage tries the greedy lines with a
+    margin of 1.5, then 3, over the required hours (the caller stops at ``S = 0``); the
+    weighted stage tries the 1.5 margin. Each greedy LP may take 60% of the time left (a plan
+    first), the cost re-solve a quarter.
     """
     if stage == "cost":
-        return [(fix_from_plan(b, start), 0.25)]
-    covers = COVERS if stage == "service" else COVERS[:1]
-    return [(activation_fix(b, greedy_options(b, c)), 0.15) for c in covers]
+        x = construct(b, n, active_options(b, start), "cost", 0.25 * left(), cap, threads)
+        if x is not None:
+            yield x
+        return
+    for cover in COVERS if stage == "service" else COVERS[:1]:
+        if left() <= 1.0:
+            return
+        x = construct(b, n, greedy_options(b, cover), stage, 0.6 * left(), threads=threads)
+        if x is not None:
+            yield x
+
+
+def reduced_scenario(b: Built, options: list[int]) -> Scenario:
+    """The scenario with only the chosen options' lines, each with only its chosen option
+    (lines not chosen are left out: a much smaller model for the construction's LP)."""
+    d, sc = b.d, b.d.sc
+    keep = {d.opt_line[k]: d.opt_id[k] for k in options}
+    lines = [ln.model_copy(update={"options": [o for o in ln.options if o.id == keep[ln.id]]})
+             for ln in sc.lines if ln.id in keep]
+    return sc.model_copy(update={"lines": lines})
+
+
+def transfer(small: Built, x_small: np.ndarray, big: Built, n_big: int) -> np.ndarray | None:
+    """A solution of the reduced model as a solution of the full one (by variable name and
+    coordinates); ``None`` when some non-zero value has no variable in the full model."""
+    x = np.zeros(n_big)
+    for name in small.m.variables:
+        var = small.m.variables[name].labels
+        if name not in big.m.variables:
+            return None
+        full = big.m.variables[name].labels
+        idx = [full.indexes[dim].get_indexer(var.indexes[dim]) for dim in var.dims]
+        lab = var.values
+        ok = lab >= 0
+        missing = np.zeros(lab.shape, dtype=bool)
+        for axis, ix in enumerate(idx):
+            shape = [1] * lab.ndim
+            shape[axis] = -1
+            missing |= (ix < 0).reshape(shape)
+        grid = full.values[np.ix_(*[np.clip(ix, 0, None) for ix in idx])]
+        grid = np.where(missing, -1, grid)
+        vals = np.nan_to_num(x_small[np.clip(lab, 0, None)])
+        lost = ok & (grid < 0) & (np.abs(vals) > 1e-9)
+        if lost.any():
+            return None
+        put = ok & (grid >= 0)
+        x[grid[put]] = vals[put]
+    return x
+
+
+def construct(b: Built, n: int, options: list[int], objective: str, time_limit: float,
+              cap: float | None = None, threads: int | None = None) -> np.ndarray | None:
+    """Solve the LP of the chosen options on the reduced model and return it as a solution
+    of the full model ``b`` (``n`` labels), or ``None`` if it found none in time.
+
+    ``objective`` is ``"service"``, ``"cost"`` (with ``S <= cap``) or ``"weighted"``.
+    """
+    from surge.optimize.data import prepare
+    from surge.optimize.model import create_model
+    from surge.optimize.solver import HighsSession
+
+    if not options:
+        return None
+    small = create_model(prepare(reduced_scenario(b, options)))
+    ns = int(small.m._xCounter)
+    assert small.service is not None and small.cost is not None
+    s_vec, c_vec = small.service.vector(ns), small.cost.vector(ns)
+    session = HighsSession(small.m, threads=threads)
+    if objective == "service":
+        vec = s_vec
+    elif objective == "cost":
+        vec = c_vec
+        session.add_row(s_vec, -np.inf, cap if cap is not None else np.inf)
+    else:
+        vec = c_vec + b.d.sc.objective.late_penalty * s_vec
+    session.set_objective(vec)
+    fix = {int(lab): 1.0 for lab in small.act[small.act >= 0]}
+    method = "simplex" if session.n_cols < 8_000 else "ipm"
+    res = session.relaxed("construction", time_limit=max(time_limit, 0.5), fix=fix,
+                          method=method)
+    if not res.has_solution or res.x is None:
+        return None
+    x_small = np.nan_to_num(res.x)
+    for lab in fix:
+        x_small[lab] = 1.0
+    return transfer(small, x_small, b, n)

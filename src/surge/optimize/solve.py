@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from surge.optimize.aggregate import split_purchases
-from surge.optimize.construct import construction_fixes
+from surge.optimize.construct import constructions
 from surge.optimize.data import ModelData, prepare
 from surge.optimize.model import Built, create_model
 from surge.optimize.solver import HighsSession, StageResult, run_linopy
@@ -190,7 +190,7 @@ def _run_stages(built: Built, info: SolveInfo, solver: str, limit: float, gap: f
     else:
         m.add_constraints(_expression(m, s_vec) <= cap, name="service-stage-bound")
     start = drop_idle_options(built, x1)
-    second = stage("cost", c_vec, start, built, session, run, gap, left, say, info)
+    second = stage("cost", c_vec, start, built, session, run, gap, left, say, info, cap)
     if not second.has_solution:  # out of time in stage 2: keep the cleaned stage-1 plan
         second = StageResult("cost", "feasible", float(c_vec @ start), None, second.seconds,
                              second.message or "no time left for the cost stage", start)
@@ -200,7 +200,8 @@ def _run_stages(built: Built, info: SolveInfo, solver: str, limit: float, gap: f
 
 def stage(name: str, vec: np.ndarray, start: np.ndarray, b: Built,
           session: HighsSession | None, run: Callable[..., StageResult], gap: float,
-          left: Callable[[], float], say: Progress, info: SolveInfo) -> StageResult:
+          left: Callable[[], float], say: Progress, info: SolveInfo,
+          cap: float | None = None) -> StageResult:
     """One stage: relax-and-fix first (HiGHS), branch-and-bound only if it is not enough.
 
     The LP relaxation (interior point) gives a proven bound. Its activations, rounded up
@@ -219,8 +220,16 @@ def stage(name: str, vec: np.ndarray, start: np.ndarray, b: Built,
     method = "simplex" if session.n_cols < 8_000 else "ipm"
     best, best_value = start, float(vec @ start)
 
-    def try_fixed(fixed: dict[int, float], share: float) -> None:
+    def consider(x_h: np.ndarray) -> None:
         nonlocal best, best_value
+        x_h = drop_idle_options(b, x_h)
+        if float(vec @ x_h) < best_value:
+            best, best_value = x_h, float(vec @ x_h)
+            if info.first_plan_s is None and (b.act >= 0).any() and \
+                    x_h[b.act[b.act >= 0]].max() > 0.5:
+                info.first_plan_s = time.perf_counter() - info.started
+
+    def try_fixed(fixed: dict[int, float], share: float) -> None:
         if not fixed or left() <= 0.5:
             return
         heur = session.relaxed(f"{name}-fixed", time_limit=max(left() * share, 0.5),
@@ -229,19 +238,14 @@ def stage(name: str, vec: np.ndarray, start: np.ndarray, b: Built,
             x_h = np.nan_to_num(heur.x)
             for lab, val in fixed.items():
                 x_h[lab] = val
-            x_h = drop_idle_options(b, x_h)
-            if float(vec @ x_h) < best_value:
-                best, best_value = x_h, float(vec @ x_h)
-                if info.first_plan_s is None and (b.act >= 0).any() and \
-                        x_h[b.act[b.act >= 0]].max() > 0.5:
-                    info.first_plan_s = time.perf_counter() - info.started
+            consider(x_h)
 
     # Construction first (construct.py): a plan from few cheap lines in seconds, or this
-    # stage's start re-solved for its own objective.
-    for fixed, share in construction_fixes(b, name, start):
+    # stage's start re-solved for its own objective, each on a reduced model.
+    for x_c in constructions(b, name, start, len(start), left, cap, session.threads):
+        consider(x_c)
         if name == "service" and best_value <= 1e-6:
             break
-        try_fixed(fixed, share)
     if name == "service" and best_value <= 1e-6:
         res = StageResult(name, "optimal", best_value, 0.0, time.perf_counter() - t0, "", best)
         info.stages.append(res)

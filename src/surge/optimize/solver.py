@@ -51,6 +51,7 @@ class HighsSession:
         import highspy
 
         self._hs = highspy
+        self.threads = threads
         M = model.matrices
         self.vlabels = np.asarray(M.vlabels)
         self.n_labels = int(model._xCounter) if hasattr(model, "_xCounter") else int(
