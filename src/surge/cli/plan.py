@@ -14,7 +14,6 @@ from surge.cli.common import app, console, err_console, handle_errors
 from surge.cli.inputs import SetOption, WithOption, guard_output, load_scenario, what_if
 from surge.errors import InputError, SolverError
 from surge.interrupt import catch_sigint
-from surge.optimize import solve
 from surge.plan.model import Plan, PlanObjective
 from surge.scenario.model import Scenario
 
@@ -88,6 +87,7 @@ def check_threads(threads: int | None) -> None:
 def run_solve(sc: Scenario, *, time_limit: float | None, gap: float | None,
               threads: int | None, solver: str) -> Plan:
     """Solve with a Rich display of the stages (on stderr)."""
+    from surge.optimize import solve  # linopy loads only when a plan is made
 
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err_console, transient=False) as progress:

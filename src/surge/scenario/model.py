@@ -153,16 +153,25 @@ class Option(Strict):
 class Committed(Strict):
     """A conversion already under way (state.md): its option and ready week, fixed."""
 
-    option: Id
-    ready_week: Annotated[int, ranged(as_whole)]
+    option: Id = Field(description="Id of the option the line is converted with.")
+    ready_week: Annotated[int, ranged(as_whole)] = Field(
+        description="Week the line is ready [week]; negative: already that far up its ramp.",
+    )
 
 
 class Line(Strict):
-    id: Id
-    name: Text | None = None
-    site: Id
-    options: Annotated[list[Option], Field(min_length=1)]
-    committed: Committed | None = None
+    """A civilian production line that may be converted with one of its options."""
+
+    id: Id = Field(description="Unique id of the line.")
+    name: Text | None = Field(default=None, description="Name for a person.")
+    site: Id = Field(description="Id of the site the line is at.")
+    options: Annotated[list[Option], Field(min_length=1)] = Field(
+        description="Ways to convert the line; at most one is chosen.",
+    )
+    committed: Committed | None = Field(
+        default=None,
+        description="Already converted (a rolled scenario): its option and ready week, fixed.",
+    )
 
     def committed_option(self) -> Option | None:
         """The committed option, if the line is committed (and the option exists)."""
@@ -265,10 +274,10 @@ class Stock(Strict):
 class Receipt(Strict):
     """Units arriving at ``site`` in ``week`` whatever the plan does (state.md)."""
 
-    site: Id
-    item: Id
-    week: Week
-    quantity: Positive
+    site: Id = Field(description="Id of the site the units arrive at.")
+    item: Id = Field(description="Id of the item.")
+    week: Week = Field(description="Week of arrival [week].")
+    quantity: Positive = Field(description="Units arriving [units].")
 
 
 class Transport(Strict):
@@ -460,24 +469,40 @@ class Uncertainty(Strict):
 class Scenario(Strict):
     """One planning question: everything the planner needs (scenario format v1)."""
 
-    surge: Annotated[Literal[1], BeforeValidator(as_version)]
-    name: Text
-    start: Date
-    weeks: Annotated[int, ranged(as_whole, 1, 520)]
-    currency: Text = "EUR"
-    items: list[Item]
-    operations: list[Operation]
-    organizations: list[Organization]
-    sites: list[Site]
-    lines: list[Line]
-    suppliers: list[Supplier]
-    demands: list[Demand]
-    inventory: list[Stock] = Field(default_factory=list)
-    receipts: list[Receipt] = Field(default_factory=list)
-    transport: Transport = Field(default_factory=Transport)
-    policy: Policy = Field(default_factory=Policy)
-    objective: Objective = Field(default_factory=Objective)
-    uncertainty: Uncertainty | None = None
+    surge: Annotated[Literal[1], BeforeValidator(as_version)] = Field(
+        description="Scenario format version: 1.",
+    )
+    name: Text = Field(description="Name of the scenario.")
+    start: Date = Field(description="First day of week 0 (YYYY-MM-DD).")
+    weeks: Annotated[int, ranged(as_whole, 1, 520)] = Field(
+        description="Horizon [weeks], 1 to 520.",
+    )
+    currency: Text = Field("EUR", description="Unit of every cost (a label; nothing is converted).")
+    items: list[Item] = Field(description="Items bought, made, stocked or delivered.")
+    operations: list[Operation] = Field(description="Operations that make items.")
+    organizations: list[Organization] = Field(description="Organizations that own sites.")
+    sites: list[Site] = Field(description="Plants and depots.")
+    lines: list[Line] = Field(description="Candidate lines for conversion.")
+    suppliers: list[Supplier] = Field(description="Suppliers of purchased items.")
+    demands: list[Demand] = Field(description="Orders to meet.")
+    inventory: list[Stock] = Field(default_factory=list, description="Stock at hand at the start.")
+    receipts: list[Receipt] = Field(
+        default_factory=list,
+        description="Units arriving whatever the plan does (orders and work already under way).",
+    )
+    transport: Transport = Field(default_factory=Transport, description="Shipments between sites.")
+    policy: Policy = Field(
+        default_factory=Policy,
+        description="Budget, organization share and restricted origins: rules every plan follows.",
+    )
+    objective: Objective = Field(
+        default_factory=Objective,
+        description="What is minimised, and the solver's limits.",
+    )
+    uncertainty: Uncertainty | None = Field(
+        default=None,
+        description="Disruptions for surge risk; none: the plan is certain.",
+    )
 
     @model_validator(mode="after")
     def _apply_defaults(self) -> Scenario:
