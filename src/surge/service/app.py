@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -69,14 +70,14 @@ def create_app(settings: Settings | None = None, *, start_jobs: bool = True) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        upgrade(settings.database_url)
-        if start_jobs:
-            app.state.runner.start()
+        await anyio.to_thread.run_sync(upgrade, settings.database_url)
+        if start_jobs:  # Dask's synchronous client must not run on the event loop
+            await anyio.to_thread.run_sync(app.state.runner.start)
         try:
             yield
         finally:
             if start_jobs:
-                app.state.runner.stop()
+                await anyio.to_thread.run_sync(app.state.runner.stop)
             engine.dispose()
 
     app = FastAPI(title="Surge service", version="1", lifespan=lifespan,
