@@ -144,7 +144,7 @@ class JobRunner:
         else:
             _, _, n = self.cluster_spec.partition(":")
             self._cluster = LocalCluster(n_workers=1, threads_per_worker=int(n or 2),
-                                         processes=False, dashboard_address=None)
+                                         processes=False, dashboard_address=":0")
             self.client = Client(self._cluster)
         with Session(_engine(self.url)) as db, db.begin():
             left = list(db.scalars(select(Job.id).where(Job.status.in_(("queued", "running")))
