@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 schemathesis = pytest.importorskip("schemathesis")
-from hypothesis import HealthCheck, settings  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
 
 from tests.service.conftest import auth  # noqa: E402
 
@@ -25,7 +25,7 @@ def test_no_5xx_on_any_route(service: dict[str, Any], world: dict[str, Any], who
 
         @settings(max_examples=8, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck))
-        @schemathesis.given(case=op.as_strategy())  # type: ignore[misc]
+        @given(case=op.as_strategy())
         def check(case: Any) -> None:
             response = case.call(headers=headers)
             if response.status_code >= 500 and response.status_code != 501:

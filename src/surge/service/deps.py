@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from surge.service.auth import CurrentUser
@@ -40,3 +40,6 @@ RunnerDep = Annotated[JobRunner, Depends(_runner)]
 def audit(db: Session, *, user: User, action: str, obj: str, detail: str = "") -> None:
     """Add an audit entry to the session's transaction (committed with the change)."""
     db.add(AuditEntry(user=user.email, action=action, object=obj, detail=detail))
+
+
+Id = Annotated[int, Path(ge=1, le=2_147_483_647, description="a positive id")]

@@ -47,7 +47,7 @@ class RevisionPublic(RevisionSummary):
 
 
 class PlanCreate(BaseModel):
-    revision: int = Field(ge=1)
+    revision: int = Field(ge=1, le=2_147_483_647)
     time_limit_s: float | None = Field(None, gt=0, le=86_400)
     mip_gap: float | None = Field(None, ge=0, lt=1)
     set: dict[str, Any] | None = None

@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, status
 
 from surge.service.auth import CurrentUser, require
 from surge.service.db.models import Job
-from surge.service.deps import RunnerDep, ScopeDep, audit
+from surge.service.deps import Id, RunnerDep, ScopeDep, audit
 from surge.service.schemas import JobQueued, PlanCreate, PlanPublic
 
 router = APIRouter(tags=["plans"])
@@ -25,7 +25,7 @@ def plan_public(job: Job, scope: ScopeDep) -> PlanPublic:
 
 @router.post("/programmes/{pid}/plans", status_code=202,
              dependencies=[require("agency", "analyst")])
-def start_plan(pid: int, body: PlanCreate, scope: ScopeDep, user: CurrentUser,
+def start_plan(pid: Id, body: PlanCreate, scope: ScopeDep, user: CurrentUser,
                runner: RunnerDep) -> JobQueued:
     """Queue a plan job on a revision (with optional ``set`` changes: a what-if)."""
     scope.revision(pid, body.revision)
@@ -41,13 +41,13 @@ def start_plan(pid: int, body: PlanCreate, scope: ScopeDep, user: CurrentUser,
 
 
 @router.get("/plans/{plan_id}")
-def get_plan(plan_id: int, scope: ScopeDep) -> PlanPublic:
+def get_plan(plan_id: Id, scope: ScopeDep) -> PlanPublic:
     """Status, progress and objective of a plan job."""
     return plan_public(scope.job(plan_id, "plan"), scope)
 
 
 @router.get("/plans/{plan_id}/plan")
-def get_plan_document(plan_id: int, scope: ScopeDep) -> dict[str, Any]:
+def get_plan_document(plan_id: Id, scope: ScopeDep) -> dict[str, Any]:
     """The plan document (plan format v1); for a manufacturer only its own rows."""
     job = scope.job(plan_id, "plan")
     doc = scope.plan_document(job)
@@ -58,7 +58,7 @@ def get_plan_document(plan_id: int, scope: ScopeDep) -> dict[str, Any]:
 
 
 @router.post("/plans/{plan_id}/publish", dependencies=[require("agency")])
-def publish(plan_id: int, scope: ScopeDep, user: CurrentUser) -> PlanPublic:
+def publish(plan_id: Id, scope: ScopeDep, user: CurrentUser) -> PlanPublic:
     """Make a finished plan visible to the manufacturers."""
     job = scope.job(plan_id, "plan")
     if job.status != "done":

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from surge.scenario import validate
 from surge.service.auth import CurrentUser, require
 from surge.service.db.models import Programme, ProgrammeOrganization, Revision, User
-from surge.service.deps import ScopeDep, SessionDep, audit
+from surge.service.deps import Id, ScopeDep, SessionDep, audit
 from surge.service.schemas import (
     ProgrammeCreate,
     ProgrammePublic,
@@ -49,7 +49,7 @@ def _public(rev: Revision, scope: ScopeDep) -> RevisionPublic:
 @router.post("/programmes/{pid}/revisions", status_code=201, dependencies=[AGENCY],
              response_model=RevisionPublic,
              responses={422: {"description": "the scenario breaks rules of the format"}})
-def create_revision(pid: int, body: RevisionCreate, scope: ScopeDep,
+def create_revision(pid: Id, body: RevisionCreate, scope: ScopeDep,
                     user: CurrentUser) -> RevisionPublic | JSONResponse:
     """Add revision ``n + 1``: a checked scenario document that never changes."""
     scope.programme(pid)
@@ -78,14 +78,14 @@ def create_revision(pid: int, body: RevisionCreate, scope: ScopeDep,
 
 
 @router.get("/programmes/{pid}/revisions")
-def list_revisions(pid: int, scope: ScopeDep) -> list[RevisionSummary]:
+def list_revisions(pid: Id, scope: ScopeDep) -> list[RevisionSummary]:
     """Every revision of the programme, oldest first."""
     return [RevisionSummary(number=r.number, message=r.message, author=r.author,
                             created_at=r.created_at) for r in scope.revisions(pid)]
 
 
 @router.get("/programmes/{pid}/revisions/{number}")
-def get_revision(pid: int, number: int, scope: ScopeDep) -> RevisionPublic:
+def get_revision(pid: Id, number: Id, scope: ScopeDep) -> RevisionPublic:
     """One revision: the whole scenario, or a manufacturer's own part of it."""
     return _public(scope.revision(pid, number), scope)
 

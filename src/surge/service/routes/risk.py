@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException, status
 
 from surge.service.auth import CurrentUser, require
 from surge.service.db.models import Job
-from surge.service.deps import RunnerDep, ScopeDep, audit
+from surge.service.deps import Id, RunnerDep, ScopeDep, audit
 from surge.service.schemas import JobQueued, RiskCreate, RiskPublic
 from surge.service.scope import not_found
 
@@ -14,7 +14,7 @@ router = APIRouter(tags=["risk"])
 
 
 @router.post("/plans/{plan_id}/risk", status_code=202, dependencies=[require("agency", "analyst")])
-def start_risk(plan_id: int, body: RiskCreate, scope: ScopeDep, user: CurrentUser,
+def start_risk(plan_id: Id, body: RiskCreate, scope: ScopeDep, user: CurrentUser,
                runner: RunnerDep) -> JobQueued:
     """Queue a Monte Carlo of a finished plan: ``runs`` runs from ``seed``."""
     plan = scope.job(plan_id, "plan")
@@ -33,7 +33,7 @@ def start_risk(plan_id: int, body: RiskCreate, scope: ScopeDep, user: CurrentUse
 
 
 @router.get("/risk/{risk_id}")
-def get_risk(risk_id: int, scope: ScopeDep) -> RiskPublic:
+def get_risk(risk_id: Id, scope: ScopeDep) -> RiskPublic:
     """Status of a risk job and, when done, the risk document."""
     if scope.organization is not None:
         raise not_found(f"risk {risk_id}")

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Body, HTTPException, UploadFile, status
 
 from surge.service.auth import require
-from surge.service.deps import ScopeDep
+from surge.service.deps import Id, ScopeDep
 
 router = APIRouter(tags=["surveys and actuals"])
 
@@ -32,7 +32,7 @@ def _need(package: str, what: str) -> None:
 
 @router.post("/programmes/{pid}/surveys", status_code=201,
              dependencies=[require("agency", "manufacturer")])
-def upload_survey(pid: int, file: UploadFile, scope: ScopeDep) -> dict[str, Any]:
+def upload_survey(pid: Id, file: UploadFile, scope: ScopeDep) -> dict[str, Any]:
     """Import a survey workbook (multipart ``file``)."""
     scope.programme(pid)
     _need("surge.survey", "importing a survey workbook")
@@ -41,7 +41,7 @@ def upload_survey(pid: int, file: UploadFile, scope: ScopeDep) -> dict[str, Any]
 
 @router.post("/programmes/{pid}/surveys/{survey_id}/merge", status_code=201,
              dependencies=[require("agency")])
-def merge_survey(pid: int, survey_id: int, scope: ScopeDep) -> dict[str, Any]:
+def merge_survey(pid: Id, survey_id: Id, scope: ScopeDep) -> dict[str, Any]:
     """Merge an imported workbook into the latest revision."""
     scope.programme(pid)
     _need("surge.survey", "merging a survey")
@@ -50,7 +50,7 @@ def merge_survey(pid: int, survey_id: int, scope: ScopeDep) -> dict[str, Any]:
 
 @router.post("/programmes/{pid}/actuals", status_code=201,
              dependencies=[require("agency", "manufacturer")])
-def post_actuals(pid: int, scope: ScopeDep, actuals: dict[str, Any] = Body(...)) -> dict[str, Any]:
+def post_actuals(pid: Id, scope: ScopeDep, actuals: dict[str, Any] = Body(...)) -> dict[str, Any]:
     """Record an actuals document for a published plan."""
     scope.programme(pid)
     _need("surge.state", "recording actuals")
@@ -58,7 +58,7 @@ def post_actuals(pid: int, scope: ScopeDep, actuals: dict[str, Any] = Body(...))
 
 
 @router.post("/plans/{plan_id}/replan", status_code=202, dependencies=[require("agency")])
-def replan(plan_id: int, scope: ScopeDep, body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+def replan(plan_id: Id, scope: ScopeDep, body: dict[str, Any] = Body(...)) -> dict[str, Any]:
     """Replan a published plan from the merged actuals."""
     scope.job(plan_id, "plan")
     _need("surge.state", "replanning")
