@@ -25,7 +25,12 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests.service.conftest import (  # noqa: E402
-    KEY, PASSWORD, TWO_ORGS, USERS, fresh_database, pg_available,
+    KEY,
+    PASSWORD,
+    TWO_ORGS,
+    USERS,
+    fresh_database,
+    pg_available,
 )
 from tests.service.test_service_restart import _free_port, _serve  # noqa: E402
 
@@ -59,17 +64,11 @@ async def _drive(base: str, tokens: dict[str, str], pid: int, job: int, n: int,
             h = {"Authorization": f"Bearer {tokens[user]}"}
             kind = i % 5
             t0 = time.perf_counter()
-            if kind == 0:
-                email = USERS[user][0]
-                r = await c.post("/auth/token", data={"username": email, "password": PASSWORD})
-            elif kind == 1:
-                r = await c.get(f"/programmes/{pid}/revisions/1", headers=h)
-            elif kind == 2:
-                r = await c.get(f"/plans/{job}", headers=h)
-            elif kind == 3:
-                r = await c.get(f"/plans/{job}/plan", headers=h)
-            else:
-                r = await c.get(f"/programmes/{pid}/revisions", headers=h)
+            try:
+                r = await _one(c, kind, user, h, pid, job)
+            except httpx.TransportError:
+                failures += 1
+                continue
             latencies.append(time.perf_counter() - t0)
             failures += r.status_code != 200
 
@@ -77,6 +76,20 @@ async def _drive(base: str, tokens: dict[str, str], pid: int, job: int, n: int,
     async with httpx.AsyncClient(base_url=base, timeout=60) as c:
         await asyncio.gather(*(client(c) for _ in range(clients)))
     return latencies, failures, time.perf_counter() - t0
+
+
+async def _one(c: httpx.AsyncClient, kind: int, user: str, h: dict[str, str], pid: int,
+               job: int) -> httpx.Response:
+    if kind == 0:
+        return await c.post("/auth/token", data={"username": USERS[user][0],
+                                                 "password": PASSWORD})
+    if kind == 1:
+        return await c.get(f"/programmes/{pid}/revisions/1", headers=h)
+    if kind == 2:
+        return await c.get(f"/plans/{job}", headers=h)
+    if kind == 3:
+        return await c.get(f"/plans/{job}/plan", headers=h)
+    return await c.get(f"/programmes/{pid}/revisions", headers=h)
 
 
 def _create_users(url: str) -> None:

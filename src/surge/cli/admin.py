@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -19,11 +19,11 @@ app.add_typer(admin_app, name="admin")
 def create_user(
     email: Annotated[str, typer.Option("--email", help="The user's email (login name).")],
     role: Annotated[str, typer.Option("--role", help="agency, analyst or manufacturer.")],
-    organization: Annotated[Optional[str], typer.Option(
+    organization: Annotated[str | None, typer.Option(
         "--organization", help="Organisation id (required for a manufacturer).")] = None,
     password_stdin: Annotated[bool, typer.Option(
         "--password-stdin", help="Read the password from the first line of stdin.")] = False,
-    db: Annotated[Optional[str], typer.Option("--db", help="Database URL (default: "
+    db: Annotated[str | None, typer.Option("--db", help="Database URL (default: "
                   "SURGE_DATABASE_URL, else sqlite file surge.db here).")] = None,
 ) -> None:
     """Create a user (the first agency user is made this way)."""
@@ -35,7 +35,7 @@ def create_user(
         raise InputError("--password-stdin is required: the password is read from stdin, "
                          "never from the command line")
     password = sys.stdin.readline().rstrip("\r\n")
-    settings = Settings(**({"database_url": db} if db else {}))
+    settings = Settings.model_validate({"database_url": db} if db else {})
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     with session_factory(engine)() as session:

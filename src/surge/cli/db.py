@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -15,13 +15,13 @@ app.add_typer(db_app, name="db")
 @db_app.command()
 @handle_errors
 def upgrade(
-    db: Annotated[Optional[str], typer.Option("--db", help="Database URL (default: "
+    db: Annotated[str | None, typer.Option("--db", help="Database URL (default: "
                   "SURGE_DATABASE_URL, else sqlite file surge.db here).")] = None,
 ) -> None:
     """Create the schema or migrate it to the newest version (Alembic)."""
     from surge.service.db.session import upgrade as run_upgrade
     from surge.service.settings import Settings
 
-    settings = Settings(**({"database_url": db} if db else {}))
+    settings = Settings.model_validate({"database_url": db} if db else {})
     run_upgrade(settings.database_url)
     console.print(f"database {settings.database_url.split('@')[-1]} is up to date")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -12,12 +12,13 @@ from surge.cli.common import app, err_console, handle_errors
 @app.command()
 @handle_errors
 def serve(
-    db: Annotated[Optional[str], typer.Option("--db", help="Database URL (default: "
+    db: Annotated[str | None, typer.Option("--db", help="Database URL (default: "
                   "SURGE_DATABASE_URL, else sqlite file surge.db here).")] = None,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
-    cluster: Annotated[str, typer.Option("--cluster", help="Where jobs run: 'local[:N]' "
-                       "(in-process, N threads) or 'tcp://HOST:PORT' (a Dask scheduler).")] = "local",
+    cluster: Annotated[str, typer.Option(
+        "--cluster", help="Where jobs run: 'local[:N]' (in-process, N threads) or "
+                          "'tcp://HOST:PORT' (a Dask scheduler).")] = "local",
 ) -> None:
     """Serve the JSON API under /api/v1 (migrating the database first)."""
     import uvicorn
@@ -26,7 +27,8 @@ def serve(
     from surge.service.settings import Settings
 
     overrides = {"cluster": cluster} | ({"database_url": db} if db else {})
-    settings = Settings(**overrides)
+    settings = Settings.model_validate(overrides)
     err_console.print(f"surge serve: database {settings.database_url.split('@')[-1]}, "
                       f"jobs on {cluster}, http://{host}:{port}/api/v1/docs")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",
+                timeout_keep_alive=60)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 import jwt
 from fastapi import Depends, HTTPException, Request, status
@@ -65,7 +65,7 @@ def current_user(request: Request, token: Annotated[str | None, Depends(oauth2)]
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def require(*roles: str) -> object:
+def require(*roles: str) -> Any:
     """A dependency that answers 403 unless the user has one of ``roles``."""
 
     def check(user: CurrentUser) -> User:

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from surge.service.db.models import AuditEntry, Job, Revision
-from surge.service.db.session import make_engine, session_factory
+from surge.service.db.session import make_engine
 
 log = logging.getLogger("surge.service.jobs")
 MAX_ATTEMPTS = 3
@@ -78,7 +78,8 @@ def _plan(job: Job, scenario: dict[str, Any], url: str) -> tuple[str, str, dict[
     return ("done" if ok else "failed"), (plan.message or plan.status), plan.to_dict()
 
 
-def _risk(job: Job, db: Session, scenario: dict[str, Any], url: str) -> tuple[str, str, dict[str, Any]]:
+def _risk(job: Job, db: Session, scenario: dict[str, Any],
+          url: str) -> tuple[str, str, dict[str, Any]]:
     from surge.plan.model import Plan
     from surge.risk import simulate
     from surge.scenario import load
@@ -109,7 +110,8 @@ def run_job(url: str, job_id: int) -> str:
                 job.status = "failed"
                 job.message = f"abandoned after {job.attempts} attempts that did not finish"
                 return "failed"
-            job.status, job.attempts, job.progress, job.message = "running", job.attempts + 1, 0.0, ""
+            job.status, job.attempts = "running", job.attempts + 1
+            job.progress, job.message = 0.0, ""
         rev = db.scalar(select(Revision).where(Revision.programme_id == job.programme_id,
                                                Revision.number == job.revision))
         assert rev is not None
@@ -155,8 +157,8 @@ class JobRunner:
 
     def submit(self, job_id: int) -> None:
         """Run job ``job_id`` on the cluster; a lost worker marks it failed with the reason."""
-        future = self.client.submit(run_job, self.url, job_id, key=f"surge-job-{job_id}-{id(self)}",
-                                    pure=False, retries=1)
+        future = self.client.submit(run_job, self.url, job_id, pure=False, retries=1,
+                                    key=f"surge-job-{job_id}-{id(self)}")
         self._futures[job_id] = future
         future.add_done_callback(lambda f, j=job_id: self._done(j, f))
 

@@ -15,7 +15,14 @@ from fastapi import HTTPException, status
 from sqlalchemy import event, false, select
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 
-from surge.service.db.models import AuditEntry, Job, Programme, ProgrammeOrganization, Revision, User
+from surge.service.db.models import (
+    AuditEntry,
+    Job,
+    Programme,
+    ProgrammeOrganization,
+    Revision,
+    User,
+)
 from surge.service.views import cut_plan, cut_scenario
 
 USER_KEY = "surge_user"

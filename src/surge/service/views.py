@@ -23,7 +23,8 @@ def own_sites_and_lines(scenario: dict[str, Any], organization: str) -> tuple[se
 
 def organizations_named(scenario: dict[str, Any]) -> set[str]:
     """Every organisation id a scenario document names (organisations and site owners)."""
-    named = {o["id"] for o in scenario.get("organizations", []) if isinstance(o, dict) and "id" in o}
+    orgs = scenario.get("organizations", [])
+    named = {o["id"] for o in orgs if isinstance(o, dict) and "id" in o}
     return named | {s["organization"] for s in scenario.get("sites", []) if "organization" in s}
 
 

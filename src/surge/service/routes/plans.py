@@ -63,7 +63,8 @@ def publish(plan_id: Id, scope: ScopeDep, user: CurrentUser) -> PlanPublic:
     job = scope.job(plan_id, "plan")
     if job.status != "done":
         raise HTTPException(status.HTTP_409_CONFLICT,
-                            detail=f"plan {plan_id} is {job.status}; only a done plan can be published")
+                            detail=f"plan {plan_id} is {job.status}; "
+                                   "only a done plan can be published")
     if not job.published:
         job.published = True
         audit(scope.db, user=user, action="plan published", obj=f"plan {plan_id}")

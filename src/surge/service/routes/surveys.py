@@ -7,7 +7,7 @@ the role and the programme or plan, then answer 501 with the reason.
 from __future__ import annotations
 
 import importlib.util
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, UploadFile, status
 
@@ -50,7 +50,8 @@ def merge_survey(pid: Id, survey_id: Id, scope: ScopeDep) -> dict[str, Any]:
 
 @router.post("/programmes/{pid}/actuals", status_code=201,
              dependencies=[require("agency", "manufacturer")])
-def post_actuals(pid: Id, scope: ScopeDep, actuals: dict[str, Any] = Body(...)) -> dict[str, Any]:
+def post_actuals(pid: Id, scope: ScopeDep,
+                 actuals: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
     """Record an actuals document for a published plan."""
     scope.programme(pid)
     _need("surge.state", "recording actuals")
@@ -58,7 +59,7 @@ def post_actuals(pid: Id, scope: ScopeDep, actuals: dict[str, Any] = Body(...)) 
 
 
 @router.post("/plans/{plan_id}/replan", status_code=202, dependencies=[require("agency")])
-def replan(plan_id: Id, scope: ScopeDep, body: dict[str, Any] = Body(...)) -> dict[str, Any]:
+def replan(plan_id: Id, scope: ScopeDep, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
     """Replan a published plan from the merged actuals."""
     scope.job(plan_id, "plan")
     _need("surge.state", "replanning")
