@@ -42,6 +42,7 @@ test: $(TSTAMP)
 bench: $(TSTAMP)
 	$(PY) benchmarks/bench_plan.py
 	$(PY) benchmarks/bench_risk.py
+	$(PY) benchmarks/bench_service.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis
