@@ -59,6 +59,7 @@ bench: $(TSTAMP)
 	$(PY) benchmarks/bench_plan.py
 	$(PY) benchmarks/bench_risk.py
 	$(PY) benchmarks/bench_verify.py
+	$(PY) benchmarks/bench_service.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis
