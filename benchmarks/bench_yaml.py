@@ -23,8 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from surge.scenario.generate import generate  # noqa: E402
-from surge.scenario.yaml_writer import write  # noqa: E402
+from surge.scenario.generate import generate, write  # noqa: E402
 
 
 def big_document(mb: float) -> dict:
@@ -39,7 +38,7 @@ def big_document(mb: float) -> dict:
 
 def child(code: str) -> dict:
     """Run ``code`` in a fresh process; it prints a JSON object; add the peak RSS [MB]."""
-    full = ("import json, resource, sys, time\nsys.path.insert(0, {!r})\n".format(str(ROOT / "src"))
+    full = (f"import json, resource, sys, time\nsys.path.insert(0, {str(ROOT / 'src')!r})\n"
             + code + "\nout['rss_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024"
             "\nprint(json.dumps(out))")
     done = subprocess.run([sys.executable, "-c", full], capture_output=True, text=True,
