@@ -51,16 +51,13 @@ SCENARIOS = [
     ("week-key-0.yaml", "delay_weeks: key ' 1' must be a whole number of weeks"),
     ("week-key-1.yaml", "delay_weeks: key '\u0661' must be a whole number of weeks"),
     ("week-key-2.yaml", "delay_weeks: key '\uff13' must be a whole number of weeks"),
-    ("week-1e20.yaml",
-     "due[0].week: must be between 0 and 7 (weeks - 1), got 100000000000000000000"),
-    ("horizon-past-9999.yaml",
-     "start: the horizon of 8 weeks from 9999-12-06 ends after the year 9999"),
+    ("week-1e20.yaml", "due[0].week: must be between 0 and 7 (weeks - 1), got 100000000000000000000"),
+    ("horizon-past-9999.yaml", "start: the horizon of 8 weeks from 9999-12-06 ends after the year 9999"),
     ("hours-1e308.yaml", "options[0].hours_per_week: 1e+308 is out of the supported range: "
                          "at most 10,000 [h/week]"),
     ("inventory-1e308.yaml", "inventory[0].quantity: 1e+308 is out of the supported range: "
                              "at most 1,000,000,000 [units]"),
-    ("weight-1e15.yaml",
-     "'order-1'.weight: 1e+15 is out of the supported range: at most 1,000,000"),
+    ("weight-1e15.yaml", "'order-1'.weight: 1e+15 is out of the supported range: at most 1,000,000"),
     ("unmet-weeks-1e15.yaml", "'order-1'.unmet_weeks: 1000000000000000 is out of the supported "
                               "range: at most 5,200 [weeks]"),
     ("late-penalty-1e308.yaml", "objective.late_penalty: 1e+308 is out of the supported range: "
@@ -80,8 +77,7 @@ def test_the_same_alias_bomb_in_an_overlay_and_under_set(tmp_path: Path) -> None
     refused(["plan", MINIMAL, "--with", HOSTILE / "alias-bomb-overlay.yaml", "-o",
              tmp_path / "p.json"], "alias-bomb-overlay.yaml: h: expands to more than")
     layers = ["a: &a [" + ", ".join(["x"] * 10) + "]"]
-    layers += [f"{c}: &{c} [" + ", ".join([f"*{p}"] * 10) + "]"
-               for p, c in zip("abcdefgh", "bcdefghi", strict=True)]
+    layers += [f"{c}: &{c} [" + ", ".join([f"*{p}"] * 10) + "]" for p, c in zip("abcdefgh", "bcdefghi", strict=False)]
     refused(["check", MINIMAL, "--set", "objective={" + ", ".join(layers) + "}"],
             "expands to more than 20,000,000 values")
     refused(["check", HOSTILE / "alias-bomb.yaml", "--set", "name=x"],

@@ -94,8 +94,8 @@ def _python_names(data: dict[str, Any]) -> list[str]:
         if not isinstance(rows, list):
             continue
         row_model = typing.get_args(Plan.model_fields[key].annotation)[0]
-        fields = row_model.model_fields.items()
-        renamed = {n: f.alias for n, f in fields if f.alias not in (None, n)}
+        renamed = {n: f.alias for n, f in row_model.model_fields.items()
+                   if f.alias not in (None, n)}
         for i, row in enumerate(rows):
             for name in renamed.keys() & (row.keys() if isinstance(row, dict) else set()):
                 expected = [f.alias or n for n, f in row_model.model_fields.items()]

@@ -15,10 +15,9 @@ On any error the caller falls back to the pure reader, whose messages name the l
 
 from __future__ import annotations
 
-import gc
 from typing import Any
 
-from surge.scenario.load import _Yaml12Resolver
+from surge.scenario.load import _Yaml12Resolver, yaml12
 
 try:  # PyYAML with libyaml (a dependency of Dask, so normally present)
     import yaml as _pyyaml
@@ -48,27 +47,22 @@ def load_fast(text: str) -> Any:
     (syntax, duplicate keys, explicit tags) so the caller can use the pure reader."""
     if _CParser is None:
         raise FastYamlError("libyaml is not available")
-    # Millions of new objects and no cycles: the cyclic garbage collector would rescan the
-    # growing heap again and again (2-3x the time on a 10 MB file), so it waits until done.
-    was_enabled = gc.isenabled()
-    gc.disable()
     parser = _Parser(text)
     try:
         node = parser.get_single_node()
-        return None if node is None else _Builder().build(node)
     except _pyyaml.YAMLError as exc:
         raise FastYamlError(str(exc)) from None
     finally:
         parser.dispose()
-        if was_enabled:
-            gc.enable()
+    if node is None:
+        return None
+    return _Builder().build(node)
 
 
 class _Parser(_CParser if _CParser is not None else object):  # type: ignore[misc]
     """libyaml's parser and composer, with the format's YAML 1.2 tag resolution."""
 
     _rules = _rules()
-    _seen: dict[str, str] = {}  # tag by plain scalar, shared: the rules never change
 
     def descend_resolver(self, parent: Any, index: Any) -> None:
         """No path-dependent resolution (PyYAML's hook)."""
@@ -81,21 +75,18 @@ class _Parser(_CParser if _CParser is not None else object):  # type: ignore[mis
             return _SEQ
         if kind is _pyyaml.MappingNode:
             return _MAP
-        if not (implicit and implicit[0]):  # quoted or block: a string
-            return _STR
-        tag = self._seen.get(value)
-        if tag is None:
-            tag = next((str(t) for t, regexp in self._rules.get(value[:1], [])
-                        if regexp.match(value)), _STR)
-            if len(self._seen) < 100_000:
-                self._seen[value] = tag
-        return tag
+        if implicit and implicit[0]:  # a plain scalar
+            for tag, regexp in self._rules.get(value[:1], []):
+                if regexp.match(value):
+                    return str(tag)
+        return _STR
 
 
 class _Builder:
     """Nodes to Python data, each node once (aliases stay shared, as in the pure reader)."""
 
     def __init__(self) -> None:
+        self.scalars = yaml12().constructor
         self.done: dict[int, Any] = {}
         self.opened: set[int] = set()
 
@@ -161,41 +152,13 @@ class _Builder:
         tag = node.tag
         if tag == _STR:
             return node.value
-        convert = _CONVERT.get(tag)
-        if convert is None:
-            raise FastYamlError(f"tag {tag}")
-        return convert(node.value)
+        kind = tag.rsplit(":", 1)[-1]
+        if tag.startswith("tag:yaml.org,2002:") and kind in ("int", "float", "bool", "null"):
+            from ruamel.yaml.nodes import ScalarNode
 
-
-def _int(text: str) -> int:
-    """A YAML 1.2 integer as the pure reader reads it: ``012`` is 12, ``0o17`` 15,
-    ``0x1F`` 31, ``0b11`` 3, ``1_000`` 1000."""
-    digits = text.replace("_", "")
-    sign = -1 if digits[:1] == "-" else 1
-    digits = digits.lstrip("+-")
-    for prefix, base in (("0b", 2), ("0x", 16), ("0o", 8)):
-        if digits.startswith(prefix):
-            return sign * int(digits[2:], base)
-    return sign * int(digits)
-
-
-def _float(text: str) -> float:
-    digits = text.replace("_", "").lower()
-    sign = -1.0 if digits[:1] == "-" else 1.0
-    bare = digits.lstrip("+-")
-    if bare == ".inf":
-        return sign * float("inf")
-    if bare == ".nan":
-        return float("nan")
-    return float(digits)
-
-
-_CONVERT: dict[str, Any] = {
-    "tag:yaml.org,2002:int": _int,
-    "tag:yaml.org,2002:float": _float,
-    "tag:yaml.org,2002:bool": lambda text: text == "true",
-    "tag:yaml.org,2002:null": lambda text: None,
-}
+            construct = getattr(self.scalars, f"construct_yaml_{kind}")
+            return construct(ScalarNode(tag, node.value))
+        raise FastYamlError(f"tag {tag}")
 
 
 def _children(node: Any) -> list[Any]:
