@@ -262,7 +262,7 @@ def test_hours_over_the_ramped_capacity() -> None:
     for rows in ("production", "purchases", "deliveries"):
         plan[rows][1]["quantity"], plan[rows][4]["quantity"] = 60.0, 15.0
     result = check(plan)
-    assert only(result, "line-capacity") == [
+    assert only(result, "line-hours") == [
         "line plant-l1 works 120 h in week 3 but offers 100 h (100 h/week x ramp 1), 20 h too many"]
     v = result.violations[0]
     assert (v.objects, v.week, v.excess) == (("plant-l1",), 3, pytest.approx(20.0))
@@ -273,7 +273,7 @@ def test_ramp_up_limits_the_ready_week() -> None:
     plan = hand_plan()
     for rows in ("production", "purchases", "deliveries"):
         plan[rows][0]["quantity"], plan[rows][4]["quantity"] = 30.0, 20.0
-    assert only(check(plan), "line-capacity") == [
+    assert only(check(plan), "line-hours") == [
         "line plant-l1 works 60 h in week 2 but offers 50 h (100 h/week x ramp 0.5), "
         "10 h too many"]
 
@@ -363,7 +363,7 @@ def test_delivering_more_than_due() -> None:
     for rows in ("production", "purchases", "deliveries"):
         plan[rows][4]["quantity"] = 35.0
     result = check(plan)
-    assert only(result, "delivery-excess") == [
+    assert only(result, "delivery-total") == [
         "demand order-1 has 210 drone delivered by week 6, more than the 200 due in all"]
     assert result.violations[0].excess == pytest.approx(10.0)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -12,11 +12,9 @@ from rich.table import Table
 
 from surge.cli.common import app, console, err_console, handle_errors
 from surge.cli.inputs import SetOption, WithOption, check_plan_of, load_scenario
+from surge.fmt import num
 from surge.plan.model import Plan, is_close
-from surge.plan.verify import COST_PARTS, Verification, num, verify
-
-if TYPE_CHECKING:
-    from surge.plan.verify import Verification
+from surge.plan.verify import COST_PARTS, Verification, verify
 
 
 @app.command("verify")
