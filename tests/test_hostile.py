@@ -116,7 +116,7 @@ PLAN_FILES = [
     ("duplicate-key.json", "key 'status' is written twice in one object"),
     ("no-surge-plan.json", "missing required key 'surge_plan'"),
     ("quantity-string.json", "production[0].quantity: Input should be a valid number, got '19.29'"),
-    ("quantity-true.json", "production[0].quantity: Input should be a valid number, got True"),
+    ("quantity-true.json", "production[0].quantity: Input should be a valid number, got true"),
     ("week-string.json", "production[0].week: Input should be a valid integer, got '2'"),
     ("misspelt-purchases.json", "unknown key 'purchase'; did you mean 'purchases'?"),
     ("from-underscore.json", "shipments[0]: unknown key 'from_' (expected keys: item, from, to"),

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from surge.errors import PlanFileError
 from surge.fileio import read_text
 from surge.plan.model import Plan
+from surge.validation import pydantic_problems
 
 _LISTS = ("activations", "production", "purchases", "shipments", "deliveries")
 
@@ -72,9 +73,7 @@ def plan_from_data(data: Any, label: str = "plan", *, strict: bool = True) -> Pl
     try:
         plan = Plan.model_validate(data, strict=strict)
     except ValidationError as exc:
-        for err in exc.errors():
-            where = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in err["loc"])
-            problems.append(f"{where.replace('.[', '[')}: {err['msg']}, got {err.get('input')!r}")
+        problems += [str(p) for p in pydantic_problems(exc, data)]
         plan = None
     if strict:
         problems += _python_names(data)

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import difflib
 import io
 import json
 import re
@@ -26,6 +25,7 @@ from surge.scenario import model as m
 from surge.scenario.checks import consistency_problems
 from surge.scenario.limits import check_document
 from surge.scenario.types import show
+from surge.validation import pydantic_problems
 
 # Which model sits at a path of field names (list indices and free-form keys removed);
 # used to list the expected keys when an unknown one is found.
@@ -231,7 +231,7 @@ def validate(raw: Any) -> tuple[m.Scenario | None, list[Problem]]:
     try:
         scenario = m.Scenario.model_validate(raw)
     except ValidationError as exc:
-        problems.extend(_pydantic_problems(exc, raw))
+        problems.extend(pydantic_problems(exc, raw, _expected_keys))
     problems.extend(consistency_problems(raw))
     problems = _dedupe(problems)
     if any(p.severity == "error" for p in problems):
@@ -267,26 +267,6 @@ def load_with_problems(source: str | Path | dict[str, Any]) -> tuple[m.Scenario,
 # --- turning pydantic's errors into the format's messages ------------------------------
 
 
-def format_path(loc: tuple[Any, ...], raw: Any) -> str:
-    """``('lines', 3, 'options', 0)`` -> ``lines[3] 'douai-l2'.options[0]``.
-
-    The id of a top-level object is shown after its index, so the object can be found
-    by name as well as by position.
-    """
-    out = ""
-    node: Any = raw
-    for depth, part in enumerate(loc):
-        if isinstance(part, int):
-            out += f"[{part}]"
-            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
-            if depth == 1 and isinstance(node, dict) and isinstance(node.get("id"), str):
-                out += f" '{node['id']}'"
-        else:
-            out += f".{part}" if out else str(part)
-            node = node.get(part) if isinstance(node, dict) else None
-    return out
-
-
 def _field_names(loc: tuple[Any, ...]) -> tuple[str, ...]:
     names = [p for p in loc if isinstance(p, str)]
     if names[:1] == ["uncertainty"] and len(names) >= 3:
@@ -299,59 +279,6 @@ def _expected_keys(parent: tuple[Any, ...]) -> list[str]:
     if model is None:
         return []
     return [f.alias or name for name, f in model.model_fields.items()]
-
-
-def _pydantic_problems(exc: ValidationError, raw: Any) -> list[Problem]:
-    problems = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        kind = err["type"]
-        value = err.get("input")
-        if "[key]" in loc or kind == "invalid_key":  # a bad key in a mapping
-            at = loc.index("[key]") if "[key]" in loc else len(loc)
-            parent, key = loc[: at - 1], loc[at - 1]
-            what = "must be a string" if kind == "invalid_key" else _message(err, value)
-            problems.append(Problem(format_path(parent, raw) or "(top level)",
-                                    f"key {key}: {what}"))
-            continue
-        if kind == "extra_forbidden":
-            parent, key = loc[:-1], loc[-1]
-            expected = _expected_keys(parent)
-            close = difflib.get_close_matches(str(key), expected, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            keys = ", ".join(expected)
-            problems.append(
-                Problem(format_path(parent, raw) or "(top level)",
-                        f"unknown key '{key}'{hint} (expected keys: {keys})")
-            )
-            continue
-        if kind == "missing":
-            parent, key = loc[:-1], loc[-1]
-            problems.append(Problem(format_path(parent, raw) or "(top level)",
-                                    f"missing required key '{key}'"))
-            continue
-        problems.append(Problem(format_path(loc, raw), _message(err, value)))
-    return problems
-
-
-def _message(err: Any, value: Any) -> str:
-    kind = err["type"]
-    ctx = err.get("ctx") or {}
-    if kind == "value_error":
-        return str(ctx.get("error", err["msg"]))
-    if kind == "assertion_error":
-        return str(ctx.get("error", err["msg"]))
-    if kind == "literal_error":
-        return f"must be {ctx.get('expected')}, got {show(value)}"
-    if kind in ("list_type",):
-        return f"must be a list, got {show(value)}"
-    if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"must be a mapping, got {show(value)}"
-    if kind == "too_short":
-        return "must not be empty"
-    if kind == "string_type":
-        return f"must be a string, got {show(value)}"
-    return f"{err['msg']}, got {show(value)}"
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from surge.scenario.load import format_path, validate
+from surge.scenario.load import validate
 from surge.scenario.model import Scenario
 from surge.survey.columns import CAPACITY
 from surge.survey.read import Cell, Loc, Submission, SurveyProblem
+from surge.validation import format_path
 
 Obj = dict[str, Any]
 Index = dict[str, tuple[str, Cell]]  # scenario path -> (workbook, cell)
