@@ -244,7 +244,8 @@ def test_tornado_puts_the_largest_drop_on_top(scenario):
     ({"surge_risk": 2}, "not a risk file (format v1): expected \"surge_risk\": 1, got 2"),
     ({"scenario": "other"}, "made for scenario 'other', not 'one line, one part'"),
     ({"due_dates": [{"demand": "order-1", "week": 7}]},
-     "due_dates[0] lacks cumulative_due, p_on_time"),
+     "due_dates[0]: missing required key 'cumulative_due'"),
+    ({"p_all_met": 1.7}, "p_all_met: must be between 0 and 1, got 1.7"),
 ])
 def test_a_bad_risk_file_is_refused_with_a_message(scenario, plan, change, message):
     risk = {**risk_dict(), **change}
@@ -330,6 +331,15 @@ def test_cli_bad_inputs_exit_2_with_a_message(runner, tmp_path):
                               str(tmp_path / "r.html"), "--risk", str(risk_file)])
     assert bad.exit_code == 2
     assert "madeforscenario'other',not'onelin" in squeeze(bad.output)
+    assert not (tmp_path / "r.html").exists()
+    malformed = risk_dict()
+    malformed["due_dates"][0]["p_on_time"] = 1.25
+    risk_file.write_text(json.dumps(malformed))
+    bad = runner.invoke(app, ["report", str(MINIMAL), str(plan_file), "-o",
+                              str(tmp_path / "r.html"), "--risk", str(risk_file)])
+    assert bad.exit_code == 2
+    assert squeeze(f"{risk_file}: not a valid risk file (format v1)") in squeeze(bad.output)
+    assert "due_dates[0].p_on_time:mustbebetween0and1,got1.25" in squeeze(bad.output)
     assert not (tmp_path / "r.html").exists()
     other = copy.deepcopy(plan_dict(name="another"))
     plan_file.write_text(json.dumps(other))

@@ -358,27 +358,17 @@ FRAGILE = 0.9
 
 
 def check_risk(risk: Any, scenario: Scenario, label: str = "risk file") -> dict[str, Any]:
-    """Check a risk document (format v1) has what the report draws, for this scenario.
+    """Check a risk document (format v1, :class:`surge.risk.file.RiskFile`) for this scenario.
 
-    Returns the document; raises :class:`InputError` naming the first missing piece.
+    Returns the document; raises :class:`InputError` naming each bad value.
     """
-    if not isinstance(risk, dict) or risk.get("surge_risk") != 1:
-        got = risk.get("surge_risk") if isinstance(risk, dict) else type(risk).__name__
-        raise InputError(f"{label}: not a risk file (format v1): expected \"surge_risk\": 1, "
-                         f"got {got!r}")
-    if risk.get("scenario") != scenario.name:
-        raise InputError(f"{label}: made for scenario '{risk.get('scenario')}', "
+    from surge.risk.file import read_risk
+
+    doc = read_risk(risk, label)
+    if doc.scenario != scenario.name:
+        raise InputError(f"{label}: made for scenario '{doc.scenario}', "
                          f"not '{scenario.name}'")
-    for key, fields in _RISK_LISTS.items():
-        rows = risk.get(key)
-        if not isinstance(rows, list):
-            raise InputError(f"{label}: '{key}' must be a list, got {type(rows).__name__}")
-        for i, row in enumerate(rows):
-            missing = [f for f in fields if not isinstance(row, dict) or f not in row]
-            if missing:
-                raise InputError(f"{label}: {key}[{i}] lacks {', '.join(missing)} "
-                                 f"(expected keys {', '.join(fields)})")
-    return risk
+    return dict(risk)
 
 
 def risk_table(risk: dict[str, Any], key: str) -> pd.DataFrame:

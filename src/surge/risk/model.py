@@ -11,15 +11,16 @@ See docs/risk.md for the execution rules these arrays serve.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 
 from surge.errors import InputError
-from surge.plan.model import Plan
+from surge.plan.model import Activation, Plan
 from surge.risk.peg import delivery_keys, entry_ranks, peg
 from surge.risk.program import Program, compile_program
-from surge.scenario.model import Beta, Outage, Scenario
+from surge.scenario.model import Beta, Demand, Outage, Scenario
 
 
 @dataclass(frozen=True)
@@ -49,15 +50,14 @@ class LineSource:
     availability: float | None
 
 
-@dataclass
-class RiskModel:
-    """The plan as arrays (see the module docstring). Built by :func:`prepare`."""
+@dataclass(frozen=True)
+class PlanArrays:
+    """The plan as arrays (see the module docstring): what :func:`prepare` indexes."""
 
     scenario: str
     weeks: int
     nodes: list[tuple[str, str]]
     initial: np.ndarray  # (nodes,) [units]
-    plan_stock: np.ndarray  # (weeks, nodes) the plan's own end-of-week stock [units]
     # purchase orders
     o_node: np.ndarray  # (orders,)
     o_arrival: np.ndarray  # (orders,) planned arrival week
@@ -80,6 +80,7 @@ class RiskModel:
     t_yield: np.ndarray  # (tasks,) mean yield [-]
     t_yield_sd: np.ndarray  # (tasks,) [-]
     t_starts: np.ndarray  # (weeks, tasks) planned starts = good quantity / yield
+    t_depth: list[int]  # (tasks,) depth of the produced item (its execution level)
     # shipment lanes
     lanes: list[tuple[str, str, str]]
     s_from: np.ndarray
@@ -93,15 +94,13 @@ class RiskModel:
     d_unmet: np.ndarray
     d_due_cum: np.ndarray  # (weeks, demands) cumulative due [units]
     d_total: np.ndarray
-    due_dates: list[tuple[int, int]] = field(default_factory=list)  # (demand index, week)
+    due_dates: list[tuple[int, int]]  # (demand index, week), by demand id and week
     # delivery entries per node, in priority order (earliest week, higher weight, smaller id)
-    e_node: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
-    e_demand: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
-    e_before: np.ndarray = field(default_factory=lambda: np.zeros(0))  # node total due before
-    e_qty: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    node_total: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (nodes,) total due
-    passes: int = 1
-    program: Program | None = None  # the above laid out for execution (surge.risk.program)
+    e_node: np.ndarray
+    e_demand: np.ndarray
+    e_before: np.ndarray  # node total due before the entry
+    e_qty: np.ndarray
+    node_total: np.ndarray  # (nodes,) total due
 
     @property
     def n_nodes(self) -> int:
@@ -119,6 +118,17 @@ class RiskModel:
         return out
 
 
+@dataclass(frozen=True)
+class RiskModel(PlanArrays):
+    """The plan as arrays, with what execution derives from them once: the plan's own
+    end-of-week stock, the number of passes per week, and the compiled
+    :class:`~surge.risk.program.Program`. Built by :func:`prepare`."""
+
+    plan_stock: np.ndarray  # (weeks, nodes) the plan's own end-of-week stock [units]
+    passes: int  # zero-lead shipments can feed work at their destination in the same week
+    program: Program  # the arrays laid out for execution (surge.risk.program)
+
+
 RECEIPTS = "(receipts)"
 
 
@@ -128,40 +138,72 @@ def _dist(d: dict[int, float] | None) -> WeekDist | None:
     return WeekDist(np.array(list(d), dtype=np.int64), np.array(list(d.values()), dtype=float))
 
 
-def prepare(scenario: Scenario, plan: Plan) -> RiskModel:  # noqa: C901 - risk program rewrite in progress (issue 11 item 4)
+class _Nodes:
+    """The (site, item) nodes, numbered in the order they are first named."""
+
+    def __init__(self) -> None:
+        self.index: dict[tuple[str, str], int] = {}
+
+    def __call__(self, site: str, item: str) -> int:
+        return self.index.setdefault((site, item), len(self.index))
+
+
+def _week_ok(T: int, what: str, week: int) -> None:
+    if not 0 <= week < T:
+        raise InputError(f"plan {what}: week {week} is outside the horizon 0..{T - 1}")
+
+
+def prepare(scenario: Scenario, plan: Plan) -> RiskModel:
     """Index the plan against its scenario; a plan that does not fit gives an InputError."""
     if not plan.has_plan:
         raise InputError(f"plan for '{plan.scenario}' has status '{plan.status}': "
                          "there is nothing to simulate (expected 'optimal' or 'feasible')")
-    T = scenario.weeks
-    unc = scenario.uncertainty
-    ops, lines_by_id = scenario.by_id("operations"), scenario.by_id("lines")
-    sup_ids = {s.id for s in scenario.suppliers}
-    nodes: dict[tuple[str, str], int] = {}
-
-    def node(site: str, item: str) -> int:
-        return nodes.setdefault((site, item), len(nodes))
-
-    def week_ok(what: str, week: int) -> None:
-        if not 0 <= week < T:
-            raise InputError(f"plan {what}: week {week} is outside the horizon 0..{T - 1}")
-
-    # demands first, so their nodes exist
+    node = _Nodes()
     demands = sorted(scenario.demands, key=lambda d: d.id)
-    for d in demands:
+    for d in demands:  # demands first, so their nodes come first
         node(d.site, d.item)
-    for s in scenario.inventory:
-        node(s.site, s.item)
+    for st in scenario.inventory:
+        node(st.site, st.item)
+    parts: dict[str, Any] = {}
+    parts |= _orders(scenario, plan, node)
+    parts |= _lines(scenario, plan)
+    parts |= _tasks(scenario, plan, node, parts["lines"])
+    parts |= _lanes(scenario, plan, node)
+    n = len(node.index)
+    initial = np.zeros(n)
+    for st in scenario.inventory:
+        initial[node.index[(st.site, st.item)]] += st.quantity
+    d_node = np.array([node.index[(d.site, d.item)] for d in demands], dtype=np.int64)
+    arrays = PlanArrays(
+        scenario=scenario.name, weeks=scenario.weeks, nodes=list(node.index), initial=initial,
+        transport_lead=scenario.transport.lead_time_weeks,
+        demands=[d.id for d in demands], d_node=d_node,
+        d_weight=np.array([d.weight for d in demands], dtype=float),
+        d_unmet=np.array([float(d.unmet_weeks or 0) for d in demands]),
+        d_total=np.array([d.total for d in demands]),
+        **parts, **_due(demands, d_node, scenario.weeks, n),
+    )
+    sites = {site for site, _ in arrays.nodes}
+    t_key, s_key = _pegging(arrays, plan)
+    return RiskModel(
+        **{f.name: getattr(arrays, f.name) for f in fields(PlanArrays)},
+        plan_stock=_plan_stock(arrays, plan),
+        passes=1 if arrays.transport_lead > 0 or not arrays.lanes else 1 + len(sites),
+        program=compile_program(arrays, t_key, s_key, arrays.t_depth),
+    )
 
-    # purchases: one order per supplier, item, site and order week
+
+def _orders(scenario: Scenario, plan: Plan, node: _Nodes) -> dict[str, Any]:
+    """Purchases, one order per supplier, item, site and order week, and the receipts."""
+    unc, sup_ids = scenario.uncertainty, {s.id for s in scenario.suppliers}
     orders: dict[tuple[str, str, str, int], list[float]] = {}
     for p in plan.purchases:
         if p.supplier not in sup_ids:
             raise InputError(f"plan purchases: unknown supplier '{p.supplier}' (not in the "
                              "scenario)")
-        week_ok(f"purchase from '{p.supplier}'", p.week)
-        key = (p.supplier, p.item, p.site, p.week)
-        entry = orders.setdefault(key, [0.0, float(p.arrival_week)])
+        _week_ok(scenario.weeks, f"purchase from '{p.supplier}'", p.week)
+        entry = orders.setdefault((p.supplier, p.item, p.site, p.week),
+                                  [0.0, float(p.arrival_week)])
         entry[0] += p.quantity
     # receipts (state.md) arrive whatever happens: orders of a supplier without risk
     # (RECEIPTS is not an id, so it names no supplier and is never an uncertain source)
@@ -171,21 +213,24 @@ def prepare(scenario: Scenario, plan: Plan) -> RiskModel:  # noqa: C901 - risk p
     sup_list = sorted({k[0] for k in orders})
     sup_index = {s: i for i, s in enumerate(sup_list)}
     keys = sorted(orders)
-    o_node = np.array([node(k[2], k[1]) for k in keys], dtype=np.int64)
-    o_arrival = np.array([int(orders[k][1]) for k in keys], dtype=np.int64)
-    o_qty = np.array([orders[k][0] for k in keys])
-    o_supplier = np.array([sup_index[k[0]] for k in keys], dtype=np.int64)
     suppliers = []
     for sid in sup_list:
-        r = unc.supplier(sid) if unc else None
-        if sid == RECEIPTS:
-            suppliers.append(SupplierSource(sid, None, None, None))
-            continue
+        r = unc.supplier(sid) if unc and sid != RECEIPTS else None
         suppliers.append(SupplierSource(sid, _dist(r.delay_weeks) if r else None,
                                         r.fill_rate if r else None, r.outage if r else None))
+    return {
+        "o_node": np.array([node(k[2], k[1]) for k in keys], dtype=np.int64),
+        "o_arrival": np.array([int(orders[k][1]) for k in keys], dtype=np.int64),
+        "o_qty": np.array([orders[k][0] for k in keys]),
+        "o_supplier": np.array([sup_index[k[0]] for k in keys], dtype=np.int64),
+        "suppliers": suppliers,
+    }
 
-    # lines: every line the plan activates or produces on
-    act = {a.line: a for a in plan.activations}
+
+def _lines(scenario: Scenario, plan: Plan) -> dict[str, Any]:
+    """Every line the plan activates or produces on, in id order."""
+    unc, T, lines_by_id = scenario.uncertainty, scenario.weeks, scenario.by_id("lines")
+    act: dict[str, Activation] = {a.line: a for a in plan.activations}
     for a in plan.activations:
         if a.line not in lines_by_id:
             raise InputError(f"plan activations: unknown line '{a.line}' (not in the scenario)")
@@ -194,85 +239,71 @@ def prepare(scenario: Scenario, plan: Plan) -> RiskModel:  # noqa: C901 - risk p
     for lid in line_ids:
         if lid not in lines_by_id:
             raise InputError(f"plan production: unknown line '{lid}' (not in the scenario)")
-        a = act.get(lid)
-        opt = next((o for o in lines_by_id[lid].options if a and o.id == a.option), None)
-        if a is not None and opt is None:
-            raise InputError(f"plan activations: line '{lid}' has no option '{a.option}'")
+        got = act.get(lid)
+        opt = next((o for o in lines_by_id[lid].options if got and o.id == got.option), None)
+        if got is not None and opt is None:
+            raise InputError(f"plan activations: line '{lid}' has no option '{got.option}'")
         l_hours.append(opt.hours_per_week if opt else 0.0)
-        l_ready.append(a.ready_week if a else T)
+        l_ready.append(got.ready_week if got else T)
         ramps.append(list(opt.ramp_up) if opt else [])
-        r = unc.line(lid) if unc else None
-        line_src.append(LineSource(lid, _dist(r.slip_weeks) if r else None,
-                                   r.availability if r else None))
+        lr = unc.line(lid) if unc else None
+        line_src.append(LineSource(lid, _dist(lr.slip_weeks) if lr else None,
+                                   lr.availability if lr else None))
     R = max((len(x) for x in ramps), default=0)
     l_ramp = np.ones((len(line_ids), R + 1))
     for i, rp in enumerate(ramps):
         l_ramp[i, : len(rp)] = rp
-    line_index = {lid: i for i, lid in enumerate(line_ids)}
+    return {"lines": line_src, "l_hours": np.array(l_hours, dtype=float),
+            "l_ready": np.array(l_ready, dtype=np.int64), "l_ramp": l_ramp}
 
-    # tasks: (operation, line), producers before consumers (depth of the output item)
+
+def _tasks(scenario: Scenario, plan: Plan, node: _Nodes,
+           line_src: list[LineSource]) -> dict[str, Any]:
+    """Tasks (operation, line), producers before consumers (depth of the output item)."""
+    unc, T = scenario.uncertainty, scenario.weeks
+    ops, lines_by_id = scenario.by_id("operations"), scenario.by_id("lines")
     starts: dict[tuple[str, str], np.ndarray] = defaultdict(lambda: np.zeros(T))
     for p in plan.production:
         if p.operation not in ops:
             raise InputError(f"plan production: unknown operation '{p.operation}'")
-        week_ok(f"production of '{p.operation}' on '{p.line}'", p.week)
+        _week_ok(T, f"production of '{p.operation}' on '{p.line}'", p.week)
         starts[(p.operation, p.line)][p.week] += p.quantity / ops[p.operation].yield_
     depth = _item_depth(scenario)
     tasks = sorted(starts, key=lambda k: (depth[ops[k[0]].produces], k[0], k[1]))
     t_inputs, t_per_start = [], []
     for oid, lid in tasks:
-        site = lines_by_id[lid].site
-        op = ops[oid]
+        site, op = lines_by_id[lid].site, ops[oid]
         t_inputs.append(np.array([node(site, i) for i in sorted(op.consumes)], dtype=np.int64))
         t_per_start.append(np.array([op.consumes[i] for i in sorted(op.consumes)]))
-    t_out = np.array([node(lines_by_id[lid].site, ops[oid].produces) for oid, lid in tasks],
-                     dtype=np.int64)
-    t_yield_sd = np.array([(unc.operation(oid).yield_sd or 0.0) if unc else 0.0
-                           for oid, _ in tasks])
+    line_index = {ln.id: i for i, ln in enumerate(line_src)}
+    return {
+        "tasks": tasks,
+        "t_line": np.array([line_index[lid] for _, lid in tasks], dtype=np.int64),
+        "t_out": np.array([node(lines_by_id[lid].site, ops[oid].produces) for oid, lid in tasks],
+                          dtype=np.int64),
+        "t_lead": np.array([ops[o].lead_time_weeks for o, _ in tasks], dtype=np.int64),
+        "t_inputs": t_inputs, "t_per_start": t_per_start,
+        "t_hours": np.array([ops[o].hours_per_unit for o, _ in tasks], dtype=float),
+        "t_yield": np.array([ops[o].yield_ for o, _ in tasks], dtype=float),
+        "t_yield_sd": np.array([(unc.operation(oid).yield_sd or 0.0) if unc else 0.0
+                                for oid, _ in tasks]),
+        "t_starts": np.stack([starts[k] for k in tasks], axis=1) if tasks else np.zeros((T, 0)),
+        "t_depth": [depth[ops[oid].produces] for oid, _ in tasks],
+    }
 
-    # shipment lanes
+
+def _lanes(scenario: Scenario, plan: Plan, node: _Nodes) -> dict[str, Any]:
+    """Shipment lanes (item, from, to), in that order."""
+    T = scenario.weeks
     ship: dict[tuple[str, str, str], np.ndarray] = defaultdict(lambda: np.zeros(T))
-    for s in plan.shipments:
-        week_ok(f"shipment of '{s.item}' from '{s.from_}'", s.week)
-        ship[(s.item, s.from_, s.to)][s.week] += s.quantity
+    for sh in plan.shipments:
+        _week_ok(T, f"shipment of '{sh.item}' from '{sh.from_}'", sh.week)
+        ship[(sh.item, sh.from_, sh.to)][sh.week] += sh.quantity
     lanes = sorted(ship)
     s_from = np.array([node(f, i) for i, f, _ in lanes], dtype=np.int64)
     s_to = np.array([node(t, i) for i, _, t in lanes], dtype=np.int64)
-
-    n = len(nodes)
-    initial = np.zeros(n)
-    for s in scenario.inventory:
-        initial[nodes[(s.site, s.item)]] += s.quantity
-
-    model = RiskModel(
-        scenario=scenario.name, weeks=T, nodes=list(nodes), initial=initial,
-        plan_stock=np.zeros((T, n)),
-        o_node=o_node, o_arrival=o_arrival, o_qty=o_qty, o_supplier=o_supplier,
-        suppliers=suppliers, lines=line_src, l_hours=np.array(l_hours, dtype=float),
-        l_ready=np.array(l_ready, dtype=np.int64), l_ramp=l_ramp,
-        tasks=tasks, t_line=np.array([line_index[lid] for _, lid in tasks], dtype=np.int64),
-        t_out=t_out, t_lead=np.array([ops[o].lead_time_weeks for o, _ in tasks], dtype=np.int64),
-        t_inputs=t_inputs, t_per_start=t_per_start,
-        t_hours=np.array([ops[o].hours_per_unit for o, _ in tasks], dtype=float),
-        t_yield=np.array([ops[o].yield_ for o, _ in tasks], dtype=float), t_yield_sd=t_yield_sd,
-        t_starts=np.stack([starts[k] for k in tasks], axis=1) if tasks else np.zeros((T, 0)),
-        lanes=lanes, s_from=s_from, s_to=s_to,
-        s_qty=np.stack([ship[k] for k in lanes], axis=1) if lanes else np.zeros((T, 0)),
-        transport_lead=scenario.transport.lead_time_weeks,
-        demands=[d.id for d in demands],
-        d_node=np.array([nodes[(d.site, d.item)] for d in demands], dtype=np.int64),
-        d_weight=np.array([d.weight for d in demands], dtype=float),
-        d_unmet=np.array([float(d.unmet_weeks or 0) for d in demands]),
-        d_due_cum=np.zeros((T, len(demands))), d_total=np.array([d.total for d in demands]),
-    )
-    _add_demands(model, demands)
-    model.plan_stock = _plan_stock(model, plan, scenario)
-    # zero-lead shipments can feed work at their destination in the same week
-    model.passes = 1 if model.transport_lead > 0 or not lanes else 1 + len({s for s, _ in nodes})
-    t_key, s_key = _pegging(model, plan)
-    depth_of = [depth[ops[oid].produces] for oid, _ in tasks]
-    model.program = compile_program(model, t_key, s_key, depth_of)
-    return model
+    return {"lanes": lanes, "s_from": s_from, "s_to": s_to,
+            "s_qty": np.stack([ship[k] for k in lanes], axis=1) if lanes else np.zeros((T, 0))}
 
 
 def _item_depth(scenario: Scenario) -> dict[str, int]:
@@ -293,8 +324,9 @@ def _item_depth(scenario: Scenario) -> dict[str, int]:
     return depth
 
 
-def _add_demands(m: RiskModel, demands: list) -> None:
-    T = m.weeks
+def _due(demands: list[Demand], d_node: np.ndarray, T: int, n_nodes: int) -> dict[str, Any]:
+    """Cumulative due per week, the due dates, and the delivery entries in priority order."""
+    d_due_cum = np.zeros((T, len(demands)))
     due_dates = []
     entries = []  # (node, week, -weight, demand id, demand index, qty)
     for j, d in enumerate(demands):
@@ -302,24 +334,27 @@ def _add_demands(m: RiskModel, demands: list) -> None:
         for x in d.due:
             per_week[x.week] += x.quantity
         for w, q in sorted(per_week.items()):
-            m.d_due_cum[w:, j] += q
+            d_due_cum[w:, j] += q
             due_dates.append((j, w))
-            entries.append((int(m.d_node[j]), w, -d.weight, d.id, j, q))
+            entries.append((int(d_node[j]), w, -d.weight, d.id, j, q))
     entries.sort()
-    m.due_dates = sorted(due_dates, key=lambda x: (m.demands[x[0]], x[1]))
-    m.node_total = np.zeros(m.n_nodes)
+    node_total = np.zeros(n_nodes)
     before = []
     for nd, _, _, _, _, q in entries:
-        before.append(m.node_total[nd])
-        m.node_total[nd] += q
-    m.e_node = np.array([e[0] for e in entries], dtype=np.int64)
-    m.e_demand = np.array([e[4] for e in entries], dtype=np.int64)
-    m.e_before = np.array(before, dtype=float)
-    m.e_qty = np.array([e[5] for e in entries], dtype=float)
-    assert T == m.d_due_cum.shape[0]
+        before.append(node_total[nd])
+        node_total[nd] += q
+    return {
+        "d_due_cum": d_due_cum,
+        "due_dates": sorted(due_dates, key=lambda x: (demands[x[0]].id, x[1])),
+        "e_node": np.array([e[0] for e in entries], dtype=np.int64),
+        "e_demand": np.array([e[4] for e in entries], dtype=np.int64),
+        "e_before": np.array(before, dtype=float),
+        "e_qty": np.array([e[5] for e in entries], dtype=float),
+        "node_total": node_total,
+    }
 
 
-def _plan_stock(m: RiskModel, plan: Plan, scenario: Scenario) -> np.ndarray:
+def _plan_stock(m: PlanArrays, plan: Plan) -> np.ndarray:
     """The plan's own end-of-week stock at every node (it holds these for later work)."""
     T = m.weeks
     flow = np.zeros((T + 1 + max(0, m.transport_lead) + int(m.t_lead.max(initial=0)), m.n_nodes))
@@ -340,7 +375,7 @@ def _plan_stock(m: RiskModel, plan: Plan, scenario: Scenario) -> np.ndarray:
     return m.initial[None, :] + np.cumsum(flow[:T], axis=0)
 
 
-def _pegging(m: RiskModel, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
+def _pegging(m: PlanArrays, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
     """Priority keys of the plan's rows of work (:func:`surge.risk.peg.peg`)."""
     entries = [(w, float(m.d_weight[j]), m.demands[j]) for j, w in m.due_dates]
     rank = dict(zip(m.due_dates, entry_ranks(entries), strict=False))

@@ -9,7 +9,7 @@ serves, then the week it was planned for), and in id order only for exact ties. 
 share nothing, so the ``k``-th member of every group is executed together, vectorised over
 groups and runs.
 
-Built by :func:`compile_program` from a :class:`~surge.risk.model.RiskModel`.
+Built by :func:`compile_program` from the :class:`~surge.risk.model.PlanArrays` of a plan.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from surge.risk.model import RiskModel
+    from surge.risk.model import PlanArrays
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def _work(levels: list[Level], planned: np.ndarray, key: np.ndarray) -> Work:
 
 
 def compile_program(
-    m: RiskModel, t_key: np.ndarray, s_key: np.ndarray, depth: list[int]
+    m: PlanArrays, t_key: np.ndarray, s_key: np.ndarray, depth: list[int]
 ) -> Program:
     """Lay out the tasks and lanes of ``m`` for :func:`surge.risk.simulate.execute`.
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from surge.risk.file import Completion, Criticality, Deliveries, DueDate, RiskFile
 from surge.risk.model import RiskModel
 
 BINS = 1000
@@ -43,7 +44,11 @@ class Tally:
         out = {}
         for key in self.sources.keys() | o.sources.keys():
             a, b = self.sources.get(key), o.sources.get(key)
-            out[key] = list(_chan(*a, *b, with_n=True)) if a and b else list(a or b or [])
+            if a and b:
+                n, mean, m2 = _chan(a[0], a[1], a[2], b[0], b[1], b[2])
+                out[key] = [n, mean, m2]
+            else:
+                out[key] = list(a or b or [])
         return out
 
     @classmethod
@@ -80,21 +85,21 @@ class Tally:
 
     def merge(self, o: Tally) -> Tally:
         n = self.runs + o.runs
-        mean, m2 = _chan(self.runs, self.s_mean, self.s_m2, o.runs, o.s_mean, o.s_m2)
+        _, mean, m2 = _chan(self.runs, self.s_mean, self.s_m2, o.runs, o.s_mean, o.s_m2)
         sources = self._merge_sources(o)
         return Tally(n, mean, m2, self.on_time + o.on_time, self.all_met + o.all_met,
                      self.completion + o.completion, self.h_count + o.h_count,
                      np.minimum(self.h_min, o.h_min), np.maximum(self.h_max, o.h_max), sources)
 
 
-def _chan(na: float, ma: float, m2a: float, nb: float, mb: float, m2b: float,
-          with_n: bool = False) -> tuple[float, ...]:
+def _chan(na: float, ma: float, m2a: float, nb: float, mb: float,
+          m2b: float) -> tuple[float, float, float]:
     """Merge two (count, mean, sum of squared deviations) summaries (Chan et al.)."""
     n = na + nb
     delta = mb - ma
     mean = ma + delta * nb / n
     m2 = m2a + m2b + delta * delta * na * nb / n
-    return (n, mean, m2) if with_n else (mean, m2)
+    return n, mean, m2
 
 
 def _stderr(n: float, m2: float) -> float:
@@ -115,37 +120,40 @@ def quantile(count: np.ndarray, lo: np.ndarray, hi: np.ndarray, p: float, n: int
 
 def risk_document(
     m: RiskModel, t: Tally, *, runs: int, seed: int, chunk_size: int, criticality_runs: int
-) -> dict:
-    """The risk file, format v1 (docs/risk.md), as plain data."""
+) -> dict[str, Any]:
+    """The risk file, format v1 (docs/risk.md), as plain data (checked by :class:`RiskFile`)."""
     n = t.runs
-    due_dates = [{"demand": m.demands[d], "week": w, "cumulative_due": float(m.d_due_cum[w, d]),
-                  "p_on_time": float(t.on_time[i]) / n} for i, (d, w) in enumerate(m.due_dates)]
+    due_dates = [DueDate(demand=m.demands[d], week=w, cumulative_due=float(m.d_due_cum[w, d]),
+                         p_on_time=float(t.on_time[i]) / n)
+                 for i, (d, w) in enumerate(m.due_dates)]
     order = sorted(range(len(m.demands)), key=lambda d: m.demands[d])
-    deliveries = []
-    completion: list[dict[str, Any]] = []
+    deliveries: list[Deliveries] = []
+    completion: list[Completion] = []
     for d in order:
         for w in range(m.weeks):
             q = [quantile(t.h_count[d, w], t.h_min[d, w], t.h_max[d, w], p, n)
                  for p in (0.1, 0.5, 0.9)]
-            deliveries.append({"demand": m.demands[d], "week": w,
-                               "p10": q[0], "p50": q[1], "p90": q[2]})
+            deliveries.append(Deliveries(demand=m.demands[d], week=w,
+                                         p10=q[0], p50=q[1], p90=q[2]))
         for w in range(m.weeks):
             if t.completion[d, w]:
-                completion.append({"demand": m.demands[d], "week": w,
-                                   "probability": float(t.completion[d, w]) / n})
-        completion.append({"demand": m.demands[d], "week": None,
-                           "probability": float(t.completion[d, m.weeks]) / n})
-    criticality = [{"kind": kind, "id": sid, "drop": mean, "stderr": _stderr(cnt, m2)}
-                   for (kind, sid), (cnt, mean, m2) in t.sources.items()]
-    for c in criticality:  # a perfect source that makes things worse beyond noise
-        c["worse_when_perfect"] = c["drop"] < -WORSE_SE * c["stderr"] and c["drop"] < -TOLERANCE
-    criticality.sort(key=lambda c: (-c["drop"], c["kind"], c["id"]))
-    return {
-        "surge_risk": 1, "scenario": m.scenario, "runs": runs, "seed": seed,
-        "chunk_size": chunk_size, "criticality_runs": criticality_runs, "weeks": m.weeks,
-        "expected_service": t.s_mean, "service_stderr": _stderr(n, t.s_m2),
-        "p_all_met": t.all_met / n,
-        "uncertainty": bool(m.uncertain_sources()) or bool((m.t_yield_sd > 0).any()),
-        "due_dates": due_dates, "deliveries": deliveries, "completion": completion,
-        "criticality": criticality,
-    }
+                completion.append(Completion(demand=m.demands[d], week=w,
+                                             probability=float(t.completion[d, w]) / n))
+        completion.append(Completion(demand=m.demands[d], week=None,
+                                     probability=float(t.completion[d, m.weeks]) / n))
+    criticality = []
+    for (kind, sid), (cnt, mean, m2) in t.sources.items():
+        stderr = _stderr(cnt, m2)
+        # a perfect source that makes things worse beyond noise
+        worse = mean < -WORSE_SE * stderr and mean < -TOLERANCE
+        criticality.append(Criticality(kind=kind, id=sid, drop=mean, stderr=stderr,
+                                       worse_when_perfect=worse))
+    criticality.sort(key=lambda c: (-c.drop, c.kind, c.id))
+    return RiskFile(
+        surge_risk=1, scenario=m.scenario, runs=runs, seed=seed, chunk_size=chunk_size,
+        criticality_runs=criticality_runs, weeks=m.weeks, expected_service=t.s_mean,
+        service_stderr=_stderr(n, t.s_m2), p_all_met=t.all_met / n,
+        uncertainty=bool(m.uncertain_sources()) or bool((m.t_yield_sd > 0).any()),
+        due_dates=due_dates, deliveries=deliveries, completion=completion,
+        criticality=criticality,
+    ).document()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -61,7 +62,6 @@ def execute(m: RiskModel, dr: Draws) -> Outcome:
     """
     T, n, N = m.weeks, dr.runs, m.n_nodes
     prog = m.program
-    assert prog is not None, "RiskModel without its program: build it with prepare()"
     pnodes, inflow = purchase_inflow(m, dr)
     pipe = np.zeros((prog.span, len(prog.pipe_nodes), n))  # arriving later, by week % span
     stock = np.empty((N + 1, n))  # the last row: a bottomless input that pads short lists
@@ -188,7 +188,6 @@ def held_stock(
     its late shipments (backlogs in execution order, :mod:`surge.risk.program`).
     """
     held = np.repeat(m.plan_stock[t, dnodes][:, None], runs, axis=1)
-    assert m.program is not None
     for row, j, c in m.program.held_tasks:
         held[row] += task_backlog[j] * c
     for row, j in m.program.held_lanes:
@@ -237,7 +236,7 @@ def simulate(
     chunk_size: int = DEFAULT_CHUNK, cluster: str | None = None,
     criticality_runs: int | None = DEFAULT_CRITICALITY_RUNS,
     progress: Callable[[int], None] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Run the plan ``runs`` times and return the risk file (format v1) as a dict.
 
     Chunk ``i`` always draws from ``SeedSequence(seed).spawn(...)[i]``, so the numbers
@@ -259,10 +258,13 @@ def simulate(
 
         total = run_on_dask(m, seeds, sizes, critical, cluster, run_chunk, progress)
     else:
-        total = None
-        for s, size, crit in zip(seeds, sizes, critical, strict=False):
-            tally = run_chunk(m, s, size, crit)
-            total = tally if total is None else total.merge(tally)  # in chunk order
+        tallies = (run_chunk(m, s, size, crit)
+                   for s, size, crit in zip(seeds, sizes, critical, strict=True))
+        total = next(tallies)  # chunk_sizes() gives at least one chunk
+        if progress:
+            progress(sizes[0])
+        for size, tally in zip(sizes[1:], tallies, strict=True):
+            total = total.merge(tally)  # in chunk order
             if progress:
                 progress(size)
     return risk_document(m, total, runs=runs, seed=seed, chunk_size=chunk_size,
