@@ -662,3 +662,19 @@ def test_a_non_finite_quantity_built_in_python_is_a_violation_not_a_crash() -> N
     assert result.violations[0].message == (
         "deliveries[0] has quantity nan; quantities must be finite and >= 0")
     assert result.cost == pytest.approx(126_000.0)
+
+
+@pytest.mark.parametrize("short, late", [(2e-13, False), (1.0, True)])
+def test_cli_shows_a_floating_point_residual_as_zero_not_as_lateness(
+        tmp_path: Path, short: float, late: bool) -> None:
+    plan = hand_plan()
+    plan["deliveries"][-1]["quantity"] -= short
+    result = check(plan)  # the claims set to what the plan's numbers give
+    assert result.ok and result.service is not None and result.service > 0
+    plan["objective"].update(service=result.service, service_bound=result.service)
+    out = runner.invoke(surge.cli.app, ["verify", str(EXAMPLE), str(write(tmp_path, plan))])
+    assert out.exit_code == 0, out.output
+    assert ("late demands (unit-weeks): order-1" in out.output) == late
+    row = next(line for line in out.output.splitlines() if "service S" in line)
+    assert "e-1" not in row  # never 2.2e-12 in the summary
+    assert (row.split()[-4] == "0") == (not late)  # the claimed S: 0 for a residual

@@ -6,6 +6,8 @@
 ('-2.5', '16,796,022', '12.5', '12.5%')
 >>> money(17_050_000), money(126_000), money(950)
 ('17.05 M', '126 k', '950')
+>>> shown(2.2737367544323206e-13), shown(0.25)
+(0.0, 0.25)
 """
 
 from __future__ import annotations
@@ -14,10 +16,22 @@ import math
 from typing import Any
 
 
+RESIDUAL = 5e-7
+"""Below this, an amount in a summary ([units], [unit-weeks], [currency]) is a solver's
+floating-point residual, not a quantity: summaries show and count it as 0 (half the plan
+format's 1e-6 tolerance, so that anything a check could see as non-zero still shows).
+Verifier messages (:func:`num`) keep every digit: there the residual is the point."""
+
+
+def shown(x: float) -> float:
+    """``x`` as a summary shows it: 0.0 when it is a residual (below :data:`RESIDUAL`)."""
+    return 0.0 if abs(x) < RESIDUAL else x
+
+
 def amount(x: float) -> str:
     """``3,100``, ``2.5``, ``0.014``: as few digits as the size needs."""
     ax = abs(x)
-    if ax < 5e-7:
+    if ax < RESIDUAL:
         return "0"
     if ax >= 100:
         return f"{x:,.0f}"

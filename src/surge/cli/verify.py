@@ -12,7 +12,7 @@ from rich.table import Table
 
 from surge.cli.common import app, console, err_console, handle_errors
 from surge.cli.inputs import SetOption, WithOption, check_plan_of, load_scenario
-from surge.fmt import num
+from surge.fmt import num, shown
 from surge.plan.model import Plan, is_close
 from surge.plan.verify import COST_PARTS, Verification, verify
 
@@ -61,11 +61,11 @@ def _mark(claimed: Any, actual: float | None) -> str:
 
 
 def _show(x: Any) -> str:
-    return num(float(x)) if isinstance(x, (int, float)) else "null"
+    """A summary cell: a floating-point residual (2.3e-13) reads 0."""
+    return num(shown(float(x))) if isinstance(x, (int, float)) else "null"
 
 
 def print_summary(p: Plan, result: Verification, seconds: float) -> None:
-
     console.print(f"[bold]{escape(p.scenario)}[/bold]: plan status [bold]{p.status}[/bold]"
                   + (f" - {escape(p.message)}" if p.message else ""))
     table = Table(title="Recomputed from the plan vs. claimed by it")
@@ -81,7 +81,7 @@ def print_summary(p: Plan, result: Verification, seconds: float) -> None:
     for label, actual, claim in rows:
         table.add_row(escape(label), _show(actual), _show(claim), _mark(claim, actual))
     console.print(table)
-    late = {d: s for d, s in result.service_by_demand.items() if s > 0}
+    late = {d: s for d, s in result.service_by_demand.items() if shown(s) > 0}
     if late:
         worst = sorted(late.items(), key=lambda kv: -kv[1])[:10]
         console.print("late demands (unit-weeks): "

@@ -26,7 +26,7 @@ from typing import Any, TypeAlias
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from surge.fmt import money
+from surge.fmt import money, shown
 from surge.plan.model import Plan
 from surge.report import charts, data
 from surge.scenario.model import Scenario
@@ -229,7 +229,7 @@ def _header(scenario: Scenario, plan: Plan, values: dict[str, Any],
     o = plan.objective
     cards = [
         ("Service S", _num(values["service"], 1),
-         "unit-weeks late" + (" — every unit on time" if values["service"] == 0 else "")
+         "unit-weeks late" + (" — every unit on time" if shown(values["service"]) == 0 else "")
          + _bound(o.service, o.service_bound, 1)),
         ("Cost C", f"{money(values['cost'])} <small>{cur}</small>",
          breakdown + _bound(o.cost, o.cost_bound, 0)),
