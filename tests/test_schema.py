@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import yaml
 from typer.testing import CliRunner
 
 from surge.cli import app, register_commands
+from surge.scenario.load import validate
 from surge.scenario.model import Scenario
+from surge.scenario.ranges import LIMITS, MAX_WEEKS
 
 register_commands()
 
@@ -39,3 +43,18 @@ def test_surge_schema_prints_the_same_schema() -> None:
     assert result.exit_code == 0, result.output
     printed = json.loads(result.output)
     assert printed["$defs"]["Offer"]["properties"]["unit_price"]["minimum"] == 0
+
+
+def test_schema_maxima_are_the_range_policy_the_loader_enforces() -> None:
+    defs = Scenario.model_json_schema()["$defs"]
+    assert defs["Option"]["properties"]["hours_per_week"]["maximum"] == LIMITS["hours_per_week"][0]
+    cap = defs["Offer"]["properties"]["capacity_per_week"]["anyOf"]
+    assert [c.get("maximum", c.get("items", {}).get("maximum")) for c in cap] == [1e9, 1e9]
+    assert Scenario.model_json_schema()["properties"]["weeks"]["maximum"] == MAX_WEEKS
+    # just above the schema's maximum is refused by the loader, at the maximum it is not
+    raw = yaml.safe_load(Path("examples/minimal.yaml").read_text())
+    raw["lines"][0]["options"][0]["hours_per_week"] = LIMITS["hours_per_week"][0]
+    assert validate(raw)[0] is not None
+    raw["lines"][0]["options"][0]["hours_per_week"] = LIMITS["hours_per_week"][0] * 1.01
+    scenario, problems = validate(raw)
+    assert scenario is None and any("at most 10,000 [h/week]" in str(p) for p in problems)

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from typing import Any, TypeGuard
 
 from surge.errors import Problem
+from surge.scenario.ranges import MAX_WEEKS, magnitude_problems
 from surge.scenario.ranges import horizon_problems as _horizon_problems
-from surge.scenario.ranges import magnitude_problems
 
 KINDS = ("items", "operations", "organizations", "sites", "lines", "suppliers", "demands")
 
@@ -60,7 +60,7 @@ def consistency_problems(raw: dict[str, Any]) -> list[Problem]:
     out: list[Problem] = []
     ids = _ids(raw, out)
     weeks = _whole(raw.get("weeks"))
-    if weeks is not None and not 1 <= weeks <= 520:
+    if weeks is not None and not 1 <= weeks <= MAX_WEEKS:
         weeks = None
     _check_operations(raw, ids, out)
     _check_sites_lines(raw, ids, weeks, out)

@@ -51,9 +51,10 @@ from surge.scenario.catalogue import (
     SUPPLIER_RISKS,
     SUPPLY,
 )
+from surge.scenario.ranges import MAX_WEEKS
 
 LINES_RANGE = (5, 5000)
-WEEKS_RANGE = (4, 520)
+WEEKS_RANGE = (4, MAX_WEEKS)
 
 
 def check_size(lines: int, weeks: int, seed: int) -> None:

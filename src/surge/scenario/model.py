@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from surge.scenario.ranges import CHECKED_ELSEWHERE, DEFAULT_LIMIT, LIMITS, MAX_WEEKS
 from surge.scenario.types import (
     Country,
     Date,
@@ -38,11 +39,31 @@ from surge.scenario.types import (
 )
 
 
+def _range_policy_in_schema(schema: dict[str, Any]) -> None:
+    """Write the range policy's maxima (:data:`surge.scenario.ranges.LIMITS`, else
+    :data:`~surge.scenario.ranges.DEFAULT_LIMIT`) into the JSON Schema of an object, so an
+    editor shows the limits the checks enforce; they are stated in ranges.py only."""
+    for name, prop in schema.get("properties", {}).items():
+        if name not in CHECKED_ELSEWHERE:
+            _add_maximum(prop, LIMITS.get(name, (DEFAULT_LIMIT, ""))[0])
+
+
+def _add_maximum(node: dict[str, Any], limit: float) -> None:
+    if (node.get("type") in ("number", "integer")
+            and "maximum" not in node and "exclusiveMaximum" not in node):
+        node["maximum"] = int(limit) if float(limit).is_integer() else limit
+    for sub in node.get("anyOf", []):
+        _add_maximum(sub, limit)
+    if isinstance(node.get("items"), dict):
+        _add_maximum(node["items"], limit)
+
+
 class Strict(BaseModel):
     """Base of every scenario object: unknown keys are errors, numbers are finite."""
 
     model_config = ConfigDict(
-        extra="forbid", allow_inf_nan=False, populate_by_name=True, frozen=False
+        extra="forbid", allow_inf_nan=False, populate_by_name=True, frozen=False,
+        json_schema_extra=_range_policy_in_schema,
     )
 
 
@@ -474,8 +495,8 @@ class Scenario(Strict):
     )
     name: Text = Field(description="Name of the scenario.")
     start: Date = Field(description="First day of week 0 (YYYY-MM-DD).")
-    weeks: Annotated[int, ranged(as_whole, 1, 520)] = Field(
-        description="Horizon [weeks], 1 to 520.",
+    weeks: Annotated[int, ranged(as_whole, 1, MAX_WEEKS)] = Field(
+        description=f"Horizon [weeks], 1 to {MAX_WEEKS}.",
     )
     currency: Text = Field("EUR", description="Unit of every cost (a label; nothing is converted).")
     items: list[Item] = Field(description="Items bought, made, stocked or delivered.")

@@ -4,7 +4,8 @@ HiGHS takes 1e20 as infinity and works to a relative precision of about 1e-9 to 
 a model mixing 1e308 hours with unit quantities of 1 gives the empty plan labelled
 ``optimal``. So every number of a scenario must lie within :data:`LIMITS` (by field name)
 or :data:`DEFAULT_LIMIT`; a value outside is an error naming the field, the value and the
-supported range.
+supported range. These limits are stated here only: the JSON Schema of the format
+(``surge schema``) takes its maxima from them.
 
 >>> print(magnitude_problems({"lines": [{"hours_per_week": 1e308}]})[0])
 lines[0].hours_per_week: 1e+308 is out of the supported range: at most 10,000 [h/week]
@@ -17,6 +18,9 @@ import math
 from typing import Any
 
 from surge.errors import Problem
+
+MAX_WEEKS = 520
+"""Longest horizon [weeks]: ten years."""
 
 DEFAULT_LIMIT = 1e12
 """Largest magnitude of any number without a limit of its own [its unit]."""
@@ -98,7 +102,7 @@ def horizon_problems(raw: Any) -> list[Problem]:
             return []
     if not isinstance(start, dt.date) or isinstance(weeks, bool) or not isinstance(weeks, int):
         return []
-    if not 1 <= weeks <= 520:
+    if not 1 <= weeks <= MAX_WEEKS:
         return []
     try:
         start + dt.timedelta(weeks=weeks)
