@@ -384,3 +384,17 @@ def test_a_plan_without_slack_and_a_low_p_all_met_is_never_shown_green() -> None
     assert "34.0%" in page  # each due date's P(on time)
     assert "makes expected S <b>worse</b> by 40.0 unit-weeks" in page
     assert "<b>No slack</b> at 1 of 1 due date" in page
+
+
+def test_a_demand_on_time_in_a_fragile_plan_is_not_a_green_pill(scenario, plan):
+    def demands(page: str) -> str:
+        return page[page.index("<h2>Demands</h2>"):page.index("<h2>Due dates</h2>")]
+
+    plain = demands(build_report(scenario, plan))
+    assert '<span class="pill ok">on time</span>' in plain
+    fragile = demands(build_report(scenario, plan, risk=risk_dict()))  # P(on time) 83.4%
+    assert "pill ok" not in fragile
+    assert '<span class="pill warn">on time in the plan, 83.4% in the runs</span>' in fragile
+    solid = risk_dict()
+    solid["due_dates"][0]["p_on_time"] = 0.95
+    assert "pill ok" in demands(build_report(scenario, plan, risk=solid))
