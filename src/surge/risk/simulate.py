@@ -128,54 +128,88 @@ def _ranked(work: Work, lv: Level, backlog: np.ndarray, t: int, first: bool,
     return [np.stack([ordered[i][r] for i in lv.rank(r)]) for r in range(lv.size)]
 
 
+def _flat(a: np.ndarray) -> np.ndarray:
+    """A 1-d view of a C-contiguous state array (never a copy: writes must land)."""
+    return np.reshape(a, -1, copy=False)
+
+
+def _per_row(rows: np.ndarray) -> np.ndarray:
+    """What to look a row's constants up with: (groups, 1) when ``rows`` is the same in
+    every run (a broadcast, as :func:`_ranked` gives for groups of one), else ``rows``.
+    The lookups then broadcast over the runs instead of being gathered run by run."""
+    return rows[:, :1] if rows.shape[1] and rows.strides[1] == 0 else rows
+
+
 def _tasks(m: RiskModel, prog: Program, rows: np.ndarray, t: int, first: bool, s: _State,
            dr: Draws, runs: np.ndarray) -> None:
-    """Operation-lines ``rows`` (groups, runs) in week ``t`` (step 3 of docs/risk.md)."""
-    request = s.task_backlog[rows, runs]
+    """Operation-lines ``rows`` (groups, runs) in week ``t`` (step 3 of docs/risk.md).
+
+    The state arrays are (rows, runs) and C-contiguous, ``runs`` is ``0..n-1``: a cell is
+    read and written through its flat index ``row * n + run``, which numpy gathers and
+    scatters much faster than a pair of index arrays. Within one call the groups share no
+    line, input or output, so no cell is written twice (but the bottomless input node).
+    """
+    n = len(runs)
+    j = _per_row(rows)
+    backlog, hours, stock = _flat(s.task_backlog), _flat(s.hours), _flat(s.stock)
+    cell = rows * n + runs
+    request = backlog.take(cell)
     if first:
-        request += prog.tasks.planned[t][rows]
-    line, per_start = m.t_line[rows], m.t_hours[rows]
-    ins = prog.ins[rows]  # (groups, runs, width)
-    per = prog.per[rows]
-    made = k.starts_possible(request, s.hours[line, runs], per_start,
-                             s.stock[ins, runs[:, None]].transpose(0, 2, 1),
-                             per.transpose(0, 2, 1))
-    s.task_backlog[rows, runs] = request - made
-    s.hours[line, runs] -= made * per_start
-    if ins.shape[-1]:
-        s.stock[ins, runs[:, None]] -= per * made[..., None]
-    y = m.t_yield[rows]
-    yr = prog.yield_row[rows]
+        request += prog.tasks.planned[t].take(j)
+    per_start = m.t_hours.take(j)
+    line_cell = m.t_line.take(j) * n + runs
+    # inputs (groups, width, runs): the runs innermost, so the minimum over the inputs in
+    # starts_possible is taken row against contiguous row
+    ins = prog.ins[j].transpose(0, 2, 1)
+    per = prog.per[j].transpose(0, 2, 1)
+    in_cell = ins * n + runs
+    made = k.starts_possible(request, hours.take(line_cell), per_start, stock.take(in_cell),
+                             per)
+    backlog[cell] = request - made
+    hours[line_cell] -= made * per_start
+    if ins.shape[1]:
+        stock[in_cell] -= per * made[:, None, :]
+    yr = prog.yield_row.take(j)
+    y = m.t_yield.take(j)
     if (yr >= 0).any():
         y = np.where(yr >= 0, dr.yields[t, np.maximum(yr, 0), runs] if dr.yields.size else y, y)
     made *= y
-    lead = m.t_lead[rows]
-    now = lead == 0
-    out = m.t_out[rows]
-    if now.all():
-        s.stock[out, runs] += made
+    lead, out = m.t_lead.take(j), m.t_out.take(j)
+    out_cell = out * n + runs
+    if not lead.any():
+        stock[out_cell] += made
         return
-    r = np.broadcast_to(runs, rows.shape)
-    s.stock[out[now], r[now]] += made[now]
+    now = np.broadcast_to(lead == 0, rows.shape)
+    stock[out_cell[now]] += made[now]
     later = ~now
-    s.pipe[(t + lead[later]) % prog.span, prog.pipe_row[out[later]], r[later]] += made[later]
+    lead, out = np.broadcast_to(lead, rows.shape), np.broadcast_to(out, rows.shape)
+    r = np.broadcast_to(runs, rows.shape)
+    pipe_cell = (((t + lead[later]) % prog.span) * len(prog.pipe_nodes)
+                 + prog.pipe_row.take(out[later])) * n + r[later]
+    _flat(s.pipe)[pipe_cell] += made[later]
 
 
 def _lanes(prog: Program, rows: np.ndarray, t: int, first: bool, s: _State, m: RiskModel,
            runs: np.ndarray) -> None:
-    """Lanes ``rows`` (groups, runs) in week ``t`` (step 4 of docs/risk.md)."""
-    request = s.lane_backlog[rows, runs]
+    """Lanes ``rows`` (groups, runs) in week ``t`` (step 4 of docs/risk.md); flat cells as
+    in :func:`_tasks` (lanes of one call share no origin or destination)."""
+    n = len(runs)
+    j = _per_row(rows)
+    backlog, stock = _flat(s.lane_backlog), _flat(s.stock)
+    cell = rows * n + runs
+    request = backlog.take(cell)
     if first:
-        request += prog.lanes.planned[t][rows]
-    frm = m.s_from[rows]
-    sent = k.ship_possible(request, s.stock[frm, runs])
-    s.lane_backlog[rows, runs] = request - sent
-    s.stock[frm, runs] -= sent
-    to = m.s_to[rows]
+        request += prog.lanes.planned[t].take(j)
+    from_cell = m.s_from.take(j) * n + runs
+    sent = k.ship_possible(request, stock.take(from_cell))
+    backlog[cell] = request - sent
+    stock[from_cell] -= sent
+    to = m.s_to.take(j)
     if m.transport_lead == 0:
-        s.stock[to, runs] += sent
+        stock[to * n + runs] += sent
     else:
-        s.pipe[(t + m.transport_lead) % prog.span, prog.pipe_row[to], runs] += sent
+        slot = (t + m.transport_lead) % prog.span
+        _flat(s.pipe)[(slot * len(prog.pipe_nodes) + prog.pipe_row.take(to)) * n + runs] += sent
 
 
 def held_stock(
