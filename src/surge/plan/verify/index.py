@@ -31,6 +31,16 @@ def lookup(codes: dict[str, int], values: list[Any]) -> np.ndarray:
     return np.fromiter((codes.get(x, -1) for x in values), dtype=np.int64, count=len(values))
 
 
+def weekly_sums(n: int, T: int, row: np.ndarray, week: np.ndarray,
+                q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sum of ``q`` per row and week, shape (n, T), and its size (the sum of ``|q|``, which
+    scales the tolerance of a check)."""
+    total, size = np.zeros((n, T)), np.zeros((n, T))
+    np.add.at(total, (row, week), q)
+    np.add.at(size, (row, week), np.abs(q))
+    return total, size
+
+
 @dataclass(frozen=True)
 class Codes:
     """Positions of the scenario's objects by id, and the supplier offers in one list."""
@@ -325,9 +335,7 @@ def _deliveries(sc: Scenario, plan: Plan, code: Codes, refs: _References) -> Del
     dem = lookup(code.demands, [rows[i].demand for i in keep])
     week, q = _weeks(rows, keep), _quantities(rows, keep)
     in_t = _in_horizon(week, sc.weeks)
-    delivered, size = np.zeros((len(sc.demands), sc.weeks)), np.zeros((len(sc.demands), sc.weeks))
-    np.add.at(delivered, (dem[in_t], week[in_t]), q[in_t])
-    np.add.at(size, (dem[in_t], week[in_t]), np.abs(q[in_t]))
+    delivered, size = weekly_sums(len(sc.demands), sc.weeks, dem[in_t], week[in_t], q[in_t])
     return DeliveryRows(
         idx=np.array(keep, dtype=np.int64), objs=tuple((rows[i].demand,) for i in keep),
         week=week, q=q, in_t=in_t, dem=dem,

@@ -15,7 +15,7 @@ import pandas as pd
 
 from surge.fmt import num
 from surge.plan.model import TOL, Plan
-from surge.plan.verify.index import PlanIndex, Rows
+from surge.plan.verify.index import PlanIndex, Rows, weekly_sums
 from surge.plan.verify.result import Found, slack
 from surge.scenario.model import Scenario
 
@@ -221,10 +221,8 @@ def line_hours(ix: PlanIndex) -> Found:
     """
     found, p, lines, T = Found(), ix.production, ix.lines, ix.T
     nL = len(ix.sc.lines)
-    used, size = np.zeros((nL, T)), np.zeros((nL, T))
     m = p.runs
-    np.add.at(used, (p.line[m], p.week[m]), p.hours[m])
-    np.add.at(size, (p.line[m], p.week[m]), np.abs(p.hours[m]))
+    used, size = weekly_sums(nL, T, p.line[m], p.week[m], p.hours[m])
     found.count("line-hours", int(lines.active.sum()) * T)
     offered = lines.offered
     over = used - offered > slack(offered, size)
@@ -271,10 +269,8 @@ def supplier_capacity(ix: PlanIndex) -> Found:
     found, b, T = Found(), ix.purchases, ix.T
     offer_list = ix.code.offer_list
     n = len(offer_list)
-    ordered, size = np.zeros((n, T)), np.zeros((n, T))
     m = b.in_t
-    np.add.at(ordered, (b.offer[m], b.week[m]), b.q[m])
-    np.add.at(size, (b.offer[m], b.week[m]), np.abs(b.q[m]))
+    ordered, size = weekly_sums(n, T, b.offer[m], b.week[m], b.q[m])
     cap = np.array([[o.capacity(t) for t in range(T)] for _, o in offer_list]).reshape(n, T)
     found.count("supplier-capacity", n * T)
     over = ordered - cap > slack(cap, size)
