@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-
 RESIDUAL = 5e-7
 """Below this, an amount in a summary ([units], [unit-weeks], [currency]) is a solver's
 floating-point residual, not a quantity: summaries show and count it as 0 (half the plan

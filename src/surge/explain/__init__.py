@@ -15,7 +15,7 @@ from typing import Any
 
 from surge.explain.bottlenecks import Bottleneck, confirm, find_bottlenecks, lp_duals
 from surge.explain.shortfall import Miss, diagnose
-from surge.plan.model import Plan
+from surge.plan.model import TOL, Plan  # TOL: lateness at or below it is on time
 from surge.scenario.model import Scenario
 
 __all__ = ["Explanation", "explain", "report_section"]
@@ -77,9 +77,6 @@ def explain(scenario: Scenario, plan: Plan, *, confirm_top: int = 3,
     due = sum(d.total for d in scenario.demands)
     return Explanation(scenario.name, plan.status, on_time(duals.service, due), duals.cost,
                        ranked, diagnose(scenario, plan), rules=rules)
-
-
-TOL = 1e-6  # lateness at or below this is on time [unit-weeks]
 
 
 def _without(scenario: Scenario, rule: str) -> Scenario:

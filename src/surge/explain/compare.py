@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from surge.plan.model import Plan, is_close
+from surge.plan.model import TOL, Plan, is_close
 from surge.scenario.model import Scenario
 
 PARTS = ("activation", "operating", "purchase", "transport")
@@ -49,8 +49,8 @@ class Comparison:
         """No change in S, C, activations, deliveries or orders."""
         return (all(is_close(a, b) for _, a, b in self.numbers())
                 and not (self.added or self.removed or self.moved)
-                and all(np.allclose(a, b, atol=1e-6) for a, b in self.delivered.values())
-                and all(abs(s["change"]) <= 1e-6 for s in self.suppliers))
+                and all(np.allclose(a, b, atol=TOL) for a, b in self.delivered.values())
+                and all(abs(s["change"]) <= TOL for s in self.suppliers))
 
     def sentences(self) -> list[str]:
         if self.same:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from surge.explain.bottlenecks import Bottleneck
 from surge.explain.shortfall import Miss
 from surge.fmt import amount, signed
+from surge.plan.model import TOL
 
 
 def on_time(service: float, scale: float = 1.0) -> float:
@@ -19,7 +20,7 @@ def on_time(service: float, scale: float = 1.0) -> float:
     >>> on_time(2.27e-13), on_time(1.3e-06, 1000.0), on_time(35.0, 1000.0)
     (0.0, 0.0, 35.0)
     """
-    return 0.0 if abs(service) <= 1e-6 * max(1.0, abs(scale)) else service
+    return 0.0 if abs(service) <= TOL * max(1.0, abs(scale)) else service
 
 
 

@@ -177,6 +177,6 @@ class Plan(BaseModel):
         return self.frame("activations")
 
 
-def is_close(a: float, b: float, rel: float = 1e-6, abs_: float = 1e-6) -> bool:
+def is_close(a: float, b: float, rel: float = TOL, abs_: float = TOL) -> bool:
     """The plan format's tolerance: 1e-6 relative, 1e-6 absolute near zero."""
     return math.isclose(a, b, rel_tol=rel, abs_tol=abs_)

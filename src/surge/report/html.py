@@ -187,7 +187,7 @@ def _num(x: Any, digits: int = 0) -> str:
 
 def _bound(value: float | None, bound: float | None, digits: int) -> str:
     """`` · proven bound X`` when a time limit left a gap, else nothing."""
-    if value is None or bound is None or abs(value - bound) <= 1e-6 * max(1.0, abs(value)):
+    if value is None or bound is None or abs(value - bound) <= data.TOL * max(1.0, abs(value)):
         return ""
     return f"<br><b>proven bound {_num(bound, digits)}</b>"
 

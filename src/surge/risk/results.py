@@ -19,12 +19,13 @@ from typing import Any
 
 import numpy as np
 
+from surge.plan.model import TOL
 from surge.risk.file import Completion, Criticality, Deliveries, DueDate, RiskFile
 from surge.risk.model import RiskModel
 
 BINS = 1000
 WORSE_SE = 3.0  # a negative drop beyond this many standard errors is flagged, not ranked
-TOLERANCE = 1e-6  # a due quantity counts as met when delivered >= due - 1e-6 * max(1, due)
+TOLERANCE = TOL  # a due quantity counts as met when delivered >= due - 1e-6 * max(1, due)
 
 
 @dataclass

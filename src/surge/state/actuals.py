@@ -18,11 +18,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from surge.errors import InputError, Problem
+from surge.plan.model import TOL
 from surge.scenario.load import read_file
 from surge.scenario.model import Scenario
 from surge.scenario.types import Id, NonNegative, Positive, Text, Week, as_whole, ranged, show
 
-EPS = 1e-6  # quantities within this of each other are equal [units]
+EPS = TOL  # quantities within this of each other are equal [units]
 
 
 def _version(value: Any) -> int:
