@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = ROOT / "tests" / "data" / "hostile"
 PLANS = HOSTILE / "plans"
 MINIMAL = ROOT / "examples" / "minimal.yaml"
-surge.cli._register()
+surge.cli.register_commands()
 
 
 def run(*args: str | Path) -> tuple[int, str, str]:

@@ -13,7 +13,7 @@ from scipy import stats
 from typer.testing import CliRunner
 
 import surge
-from surge.cli import _register, app
+from surge.cli import app, register_commands
 from surge.plan.model import Plan
 from surge.risk import simulate
 from surge.risk.draws import draw
@@ -409,7 +409,7 @@ def files(tmp_path: Path, unc: dict | None = None) -> tuple[str, str]:
 
 
 def test_cli_writes_the_risk_file_and_a_summary(tmp_path: Path) -> None:
-    _register()
+    register_commands()
     sc, pl = files(tmp_path, {"suppliers": {"kits": {"delay_weeks": {0: 0.7, 2: 0.3}}}})
     out = tmp_path / "risk.json"
     res = runner.invoke(app, ["risk", sc, pl, "--runs", "500", "--seed", "7", "-o", str(out),
@@ -422,7 +422,7 @@ def test_cli_writes_the_risk_file_and_a_summary(tmp_path: Path) -> None:
 
 
 def test_cli_refuses_bad_options_and_a_plan_of_another_scenario(tmp_path: Path) -> None:
-    _register()
+    register_commands()
     sc, pl = files(tmp_path)
     res = runner.invoke(app, ["risk", sc, pl, "--runs", "0"])
     assert res.exit_code == 2 and "--runs must be >= 1, got 0" in res.output
@@ -440,7 +440,7 @@ def test_cli_refuses_bad_options_and_a_plan_of_another_scenario(tmp_path: Path) 
 
 
 def test_cli_says_plainly_when_there_is_no_uncertainty(tmp_path: Path) -> None:
-    _register()
+    register_commands()
     sc, pl = files(tmp_path)
     out = tmp_path / "risk.json"
     res = runner.invoke(app, ["risk", sc, pl, "--runs", "3", "-o", str(out)])

@@ -17,7 +17,7 @@ from surge.state import load_actuals
 
 ROOT = Path(__file__).resolve().parents[1]
 MINIMAL = ROOT / "examples" / "minimal.yaml"
-surge.cli._register()
+surge.cli.register_commands()
 
 
 def facts(**lists: Any) -> dict[str, Any]:

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MINIMAL = ROOT / "examples" / "minimal.yaml"
 DEMO = ROOT / "examples" / "uav-france.yaml"
 DEMO_ACTUALS = ROOT / "examples" / "uav-france-week8.yaml"
-surge.cli._register()
+surge.cli.register_commands()
 
 # The minimal example's optimal plan: line started in week 0, ready in week 2; kits
 # ordered 60 in week 0 and 60 in week 1. At week 2 the conversion has slipped: expected

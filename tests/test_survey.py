@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from surge.cli import _register, app
+from surge.cli import app, register_commands
 from surge.scenario import load, validate
 from surge.scenario.generate import generate
 from surge.scenario.model import Scenario
@@ -234,7 +234,7 @@ runner = CliRunner()
 
 def test_cli_import_reports_all_workbooks_and_writes_nothing(
         demo: Scenario, tmp_path: Path) -> None:
-    _register()
+    register_commands()
     a = tmp_path / "renault.xlsx"
     b = tmp_path / "sk.xlsx"
     a.write_bytes(edited(demo, lambda wb: wb["Lines"].__setitem__("F7", -5),
@@ -251,7 +251,7 @@ def test_cli_import_reports_all_workbooks_and_writes_nothing(
 
 
 def test_cli_template_and_import_round_trip(tmp_path: Path) -> None:
-    _register()
+    register_commands()
     book = tmp_path / "renault.xlsx"
     result = runner.invoke(app, ["survey", "template", str(DEMO), "--organization", "renault",
                                  "-o", str(book)])
@@ -264,7 +264,7 @@ def test_cli_template_and_import_round_trip(tmp_path: Path) -> None:
 
 
 def test_cli_template_needs_one_id(tmp_path: Path) -> None:
-    _register()
+    register_commands()
     result = runner.invoke(app, ["survey", "template", str(DEMO), "-o", str(tmp_path / "x.xlsx")])
     assert result.exit_code == 2
     assert "give exactly one of --organization ID or --supplier ID" in result.output

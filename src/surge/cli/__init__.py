@@ -32,5 +32,3 @@ def main() -> None:
     register_commands()
     app()
 
-
-_register = register_commands  # the former private name, still used by tests/test_risk.py
