@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.service.conftest import B_SECRETS, TWO_ORGS, auth, executed, part, wait_job
+
 import surge
 from surge.plan.model import Plan
 from surge.state import load_actuals, roll
-from tests.service.conftest import B_SECRETS, TWO_ORGS, auth, executed, part, wait_job
 
 API = "/api/v1"
 
