@@ -65,6 +65,14 @@ def test_a_manufacturer_template_holds_its_own_part_only(service: dict[str, Any]
         assert r.status_code == 403 and "org-b" not in r.text
     r = c.get(f"{API}/programmes/{prog}/survey-template", headers=auth(t["agency"]))
     assert r.status_code == 422 and "exactly one of" in r.json()["detail"]
+    r = c.get(f"{API}/programmes/{prog}/survey-template", params={"supplier": "new\x07 one"},
+              headers=auth(t["agency"]))
+    assert r.status_code == 422
+    new = c.get(f"{API}/programmes/{prog}/survey-template", params={"supplier": "new-one"},
+                headers=auth(t["agency"]))
+    assert new.status_code == 200
+    wb = load_workbook(io.BytesIO(new.content))
+    assert [[cell.value for cell in row] for row in wb["Offers"].iter_rows(min_row=2)] == []
 
 
 def test_unchanged_workbook_is_accepted_and_listed_for_its_organisation_only(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from surge.scenario import validate
@@ -59,7 +60,13 @@ def add_revision(db: Session, pid: int, scenario: dict[str, Any], message: str,
         db.add(ProgrammeOrganization(programme_id=pid, organization=org))
     audit(db, user=user, action="revision created", obj=f"programme {pid} revision {number}",
           detail=message)
-    db.flush()
+    try:
+        db.flush()
+    except IntegrityError:  # another request took number n + 1 first
+        db.rollback()
+        raise HTTPException(status.HTTP_409_CONFLICT,
+                            detail=f"programme {pid}: another revision {number} was added at "
+                                   "the same time; nothing was changed, send it again") from None
     return rev
 
 

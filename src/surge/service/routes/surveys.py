@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from surge.errors import SurgeError
 from surge.scenario import validate
 from surge.scenario.model import Scenario
+from surge.scenario.types import ID_PATTERN
 from surge.service.auth import CurrentUser, require
 from surge.service.db.models import Revision, SurveyUpload
 from surge.service.deps import Id, ScopeDep, audit
@@ -41,6 +42,7 @@ from surge.survey.template import make_template
 
 router = APIRouter(tags=["surveys and actuals"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ID = ID_PATTERN.pattern
 PROBLEMS = {"description": "the workbook has problems: `problems` lists every one by cell"}
 
 
@@ -233,8 +235,8 @@ def _safe(name: str) -> str:
             responses={200: {"content": {XLSX: {}}, "description": "the survey workbook"}})
 def survey_template(
         pid: Id, scope: ScopeDep,
-        organization: Annotated[str | None, Query(max_length=200)] = None,
-        supplier: Annotated[str | None, Query(max_length=200)] = None) -> Response:
+        organization: Annotated[str | None, Query(max_length=200, pattern=ID)] = None,
+        supplier: Annotated[str | None, Query(max_length=200, pattern=ID)] = None) -> Response:
     """The survey workbook of one organisation or supplier, prefilled from the latest
     revision (a new id: empty). A manufacturer gets its own organisation's only."""
     org = scope.organization
