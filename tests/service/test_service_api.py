@@ -30,7 +30,34 @@ def test_upgrade_on_empty_database_matches_models(backend: str, tmp_path: Any) -
             tables = set(inspect(conn).get_table_names())
         engine.dispose()
     assert diff == []
-    assert {"users", "programmes", "revisions", "jobs", "audit"} <= tables
+    assert {"users", "programmes", "revisions", "jobs", "audit", "survey_uploads",
+            "actuals"} <= tables
+
+
+def test_migration_0002_upgrades_a_database_of_0001_and_goes_back(backend: str,
+                                                                   tmp_path: Any) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from surge.service.db.session import alembic_config
+
+    with fresh_database(backend, tmp_path) as url:
+        cfg = alembic_config(url)
+        command.upgrade(cfg, "0001")
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO programmes (name, created_at) "
+                              "VALUES ('kept', CURRENT_TIMESTAMP)"))
+        upgrade(url)
+        with engine.connect() as conn:
+            names = set(inspect(conn).get_table_names())
+            kept = conn.execute(text("SELECT name FROM programmes")).scalars().all()
+        assert {"survey_uploads", "actuals"} <= names and kept == ["kept"]
+        command.downgrade(cfg, "0001")
+        with engine.connect() as conn:
+            names = set(inspect(conn).get_table_names())
+        assert not {"survey_uploads", "actuals"} & names and "programmes" in names
+        engine.dispose()
 
 
 def test_production_mode_refuses_a_weak_secret_key() -> None:
