@@ -8,7 +8,7 @@ from tests.service.conftest import B_SECRETS, TWO_ORGS, auth, executed, part, wa
 
 import surge
 from surge.plan.model import Plan
-from surge.state import load_actuals, roll
+from surge.state import load_actuals, plan_changes, roll
 
 API = "/api/v1"
 
@@ -135,6 +135,16 @@ def test_replan_from_the_merged_actuals_of_every_party(service: dict[str, Any],
     assert surge.verify(rolled, new).ok
     assert new.status == "optimal" and new.objective.service == 0
     assert any(ln.committed is not None for ln in rolled.lines)
+    changes = c.get(f"{API}/plans/{body['id']}/changes", headers=auth(t["analyst"])).json()
+    want = plan_changes(Plan.from_dict(old), new, 3, 1).to_dict()
+    assert changes == {"plan": body["id"], "replaces": plan} | want
+    assert changes["activations"] == []  # executed as planned: no conversion moves
+    assert c.get(f"{API}/plans/{plan}/changes", headers=auth(t["agency"])).status_code == 409
+    assert c.get(f"{API}/plans/{body['id']}/changes",
+                 headers=auth(t["maker_a"])).status_code == 404  # not published yet
+    assert c.post(f"{API}/plans/{body['id']}/publish", headers=auth(t["agency"])).status_code == 200
+    mine = c.get(f"{API}/plans/{body['id']}/changes", headers=auth(t["maker_b"]))
+    assert mine.status_code == 200 and "alpha" not in mine.text
     # the manufacturers see their own part of the rolled revision (receipts included)
     for who, secrets in (("maker_a", B_SECRETS), ("maker_b", ["alpha-l1", "Alpha Plant"])):
         r = c.get(f"{API}/programmes/{pid}/revisions/{body['revision']}",

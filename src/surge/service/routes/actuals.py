@@ -32,7 +32,7 @@ from surge.service.schemas import (
 )
 from surge.service.scope import Scope, not_found
 from surge.service.views import own_sites_and_lines
-from surge.state import Actuals, load_actuals, roll
+from surge.state import Actuals, load_actuals, plan_changes, roll
 
 router = APIRouter(tags=["surveys and actuals"])
 PROBLEMS = {"description": "the actuals break rules of the format: `problems` lists them"}
@@ -207,3 +207,29 @@ def replan(plan_id: Id, body: ReplanCreate, scope: ScopeDep, user: CurrentUser,
                       "counted": c.counted, "difference": c.difference}
                      for c in rolled.corrections],
         frozen_purchases=rolled.frozen_purchases, frozen_activations=rolled.frozen_activations)
+
+
+def _moves_only(doc: dict[str, Any]) -> dict[str, Any]:
+    return {"scenario": doc.get("scenario", ""), "status": doc.get("status", "feasible"),
+            **{k: doc.get(k, []) for k in ("activations", "production", "purchases")}}
+
+
+@router.get("/plans/{plan_id}/changes")
+def replan_changes(plan_id: Id, scope: ScopeDep) -> dict[str, Any]:
+    """How a replan departs from the plan it replaces (state.md): conversions added, dropped
+    or moved, and the nervousness over weeks ``W .. W+F-1`` (``F`` the freeze, or 4), in
+    the old plan's weeks; a manufacturer's of its own lines and sites only."""
+    job = scope.job(plan_id, "plan")
+    info = (job.params or {}).get("replan")
+    if not info:
+        raise HTTPException(status.HTTP_409_CONFLICT,
+                            detail=f"plan {plan_id} is not a replan: it replaces no plan")
+    old_job = scope.job(int(info["plan"]), "plan")
+    new_doc, old_doc = scope.plan_document(job), scope.plan_document(old_job)
+    if new_doc is None or old_doc is None:
+        raise HTTPException(status.HTTP_409_CONFLICT,
+                            detail=f"plan {plan_id} is {job.status}: it has no plan to compare")
+    window = int(info["freeze"]) or 4
+    changes = plan_changes(Plan.from_dict(_moves_only(old_doc)),
+                           Plan.from_dict(_moves_only(new_doc)), int(info["through_week"]), window)
+    return {"plan": plan_id, "replaces": old_job.id} | changes.to_dict()
