@@ -104,10 +104,16 @@ def test_every_route_answers_401_without_a_token(service: dict[str, Any]) -> Non
     ("analyst", "GET", "/audit", None),
     ("maker_a", "GET", "/audit", None),
     ("analyst", "POST", "/plans/{plan}/replan", {"actuals": {}}),
+    ("maker_a", "POST", "/plans/{plan}/replan", {"actuals": [1]}),
+    ("analyst", "POST", "/programmes/{pid}/actuals", {"plan": 1, "actuals": {}}),
+    ("analyst", "POST", "/programmes/{pid}/surveys/{survey}/merge", None),
+    ("maker_a", "POST", "/programmes/{pid}/surveys/{survey}/merge", None),
+    ("maker_a", "GET", "/programmes/{pid}/survey-status", None),
+    ("analyst", "POST", "/programmes/{pid}/surveys", None),
 ])
 def test_wrong_role_answers_403(service: dict[str, Any], world: dict[str, Any], who: str,
                                 method: str, path: str, body: Any) -> None:
-    url = API + path.format(pid=world["pid"], plan=world["published"])
+    url = API + path.format(pid=world["pid"], plan=world["published"], survey=world["survey_a"])
     r = service["client"].request(method, url, json=body, headers=auth(service["tokens"][who]))
     assert r.status_code == 403, r.text
     assert r.json()["detail"].startswith(f"role '{USERS[who][1]}' may not do this")
