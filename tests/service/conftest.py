@@ -17,6 +17,7 @@ from surge.service.app import create_app
 from surge.service.db.session import make_engine, session_factory
 from surge.service.settings import Settings
 from surge.service.users import create_user
+from surge.service.views import own_sites_and_lines
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 KEY = "k" * 16 + secrets.token_hex(16)
@@ -154,5 +155,47 @@ def world(service: dict[str, Any]) -> dict[str, Any]:
     pid_b = c.post("/api/v1/programmes", json={"name": "Bravo programme"}, headers=h).json()["id"]
     assert c.post(f"/api/v1/programmes/{pid_b}/revisions", json={"scenario": ONLY_B},
                   headers=h).status_code == 201
+    plan = c.get(f"/api/v1/plans/{published['id']}/plan", headers=h).json()
+    facts = executed(plan, 3)
+    ids = {}
+    for who, org in (("maker_a", "org-a"), ("maker_b", "org-b")):
+        hm = auth(t[who])
+        r = c.post(f"/api/v1/programmes/{pid}/surveys", headers=hm,
+                   files={"file": (f"{org}.xlsx", workbook(c, t[who], pid))})
+        assert r.status_code == 201, r.text
+        ids[f"survey_{org[-1]}"] = r.json()["id"]
+        r = c.post(f"/api/v1/programmes/{pid}/actuals", headers=hm,
+                   json={"plan": published["id"], "actuals": part(facts, org)})
+        assert r.status_code == 201, r.text
+        ids[f"actuals_{org[-1]}"] = r.json()["id"]
     return {"pid": pid, "pid_b": pid_b, "published": published["id"], "hidden": hidden["id"],
-            "risk": risk["id"]}
+            "risk": risk["id"], **ids}
+
+
+def workbook(client: TestClient, token: str, pid: int, **who: str) -> bytes:
+    """The survey template of the latest revision (a manufacturer's own by default)."""
+    r = client.get(f"/api/v1/programmes/{pid}/survey-template", params=who, headers=auth(token))
+    assert r.status_code == 200, r.text
+    return r.content
+
+
+def executed(plan_doc: dict[str, Any], through_week: int,
+             scenario: dict[str, Any] = TWO_ORGS) -> dict[str, Any]:
+    """The actuals document of ``plan_doc`` executed exactly up to ``through_week``."""
+    import surge
+    from surge.plan.model import Plan
+    from surge.state.actuals import actuals_from_plan
+
+    facts = actuals_from_plan(surge.load(scenario), Plan.from_dict(plan_doc), through_week)
+    return facts.model_dump(mode="json", by_alias=True)
+
+
+def part(facts: dict[str, Any], org: str, scenario: dict[str, Any] = TWO_ORGS) -> dict[str, Any]:
+    """The facts of an actuals document that are about ``org``'s lines, sites and demands."""
+    sites, lines = own_sites_and_lines(scenario, org)
+    demands = {d["id"] for d in scenario["demands"] if d["site"] in sites}
+    keep = {"activations": lambda f: f["line"] in lines, "production": lambda f: f["line"] in lines,
+            "purchases": lambda f: f["site"] in sites, "stock": lambda f: f["site"] in sites,
+            "shipments": lambda f: f["from"] in sites and f["to"] in sites,
+            "deliveries": lambda f: f["demand"] in demands}
+    return {k: [f for f in v if keep[k](f)] if k in keep else v for k, v in facts.items()}

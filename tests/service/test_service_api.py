@@ -30,7 +30,34 @@ def test_upgrade_on_empty_database_matches_models(backend: str, tmp_path: Any) -
             tables = set(inspect(conn).get_table_names())
         engine.dispose()
     assert diff == []
-    assert {"users", "programmes", "revisions", "jobs", "audit"} <= tables
+    assert {"users", "programmes", "revisions", "jobs", "audit", "survey_uploads",
+            "actuals"} <= tables
+
+
+def test_migration_0002_upgrades_a_database_of_0001_and_goes_back(backend: str,
+                                                                   tmp_path: Any) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from surge.service.db.session import alembic_config
+
+    with fresh_database(backend, tmp_path) as url:
+        cfg = alembic_config(url)
+        command.upgrade(cfg, "0001")
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO programmes (name, created_at) "
+                              "VALUES ('kept', CURRENT_TIMESTAMP)"))
+        upgrade(url)
+        with engine.connect() as conn:
+            names = set(inspect(conn).get_table_names())
+            kept = conn.execute(text("SELECT name FROM programmes")).scalars().all()
+        assert {"survey_uploads", "actuals"} <= names and kept == ["kept"]
+        command.downgrade(cfg, "0001")
+        with engine.connect() as conn:
+            names = set(inspect(conn).get_table_names())
+        assert not {"survey_uploads", "actuals"} & names and "programmes" in names
+        engine.dispose()
 
 
 def test_production_mode_refuses_a_weak_secret_key() -> None:
@@ -58,10 +85,10 @@ def _routes(client: Any) -> list[tuple[str, str]]:
 def test_every_route_answers_401_without_a_token(service: dict[str, Any]) -> None:
     c = service["client"]
     routes = [r for r in _routes(c) if r[1] != f"{API}/auth/token"]
-    assert len(routes) >= 15
+    assert len(routes) >= 24
     for method, path in routes:
         url = path.replace("{pid}", "1").replace("{number}", "1").replace("{plan_id}", "1") \
-            .replace("{risk_id}", "1").replace("{survey_id}", "1")
+            .replace("{risk_id}", "1").replace("{survey_id}", "1").replace("{actuals_id}", "1")
         r = c.request(method, url)
         assert r.status_code == 401, (method, path, r.status_code)
         assert "detail" in r.json()
@@ -77,10 +104,16 @@ def test_every_route_answers_401_without_a_token(service: dict[str, Any]) -> Non
     ("analyst", "GET", "/audit", None),
     ("maker_a", "GET", "/audit", None),
     ("analyst", "POST", "/plans/{plan}/replan", {"actuals": {}}),
+    ("maker_a", "POST", "/plans/{plan}/replan", {"actuals": [1]}),
+    ("analyst", "POST", "/programmes/{pid}/actuals", {"plan": 1, "actuals": {}}),
+    ("analyst", "POST", "/programmes/{pid}/surveys/{survey}/merge", None),
+    ("maker_a", "POST", "/programmes/{pid}/surveys/{survey}/merge", None),
+    ("maker_a", "GET", "/programmes/{pid}/survey-status", None),
+    ("analyst", "POST", "/programmes/{pid}/surveys", None),
 ])
 def test_wrong_role_answers_403(service: dict[str, Any], world: dict[str, Any], who: str,
                                 method: str, path: str, body: Any) -> None:
-    url = API + path.format(pid=world["pid"], plan=world["published"])
+    url = API + path.format(pid=world["pid"], plan=world["published"], survey=world["survey_a"])
     r = service["client"].request(method, url, json=body, headers=auth(service["tokens"][who]))
     assert r.status_code == 403, r.text
     assert r.json()["detail"].startswith(f"role '{USERS[who][1]}' may not do this")
@@ -177,10 +210,3 @@ def test_request_body_size_limit_and_json_errors(service: dict[str, Any],
     assert c.get(f"{API}/nothing-here", headers=h).json() == {"detail": "Not Found"}
     assert c.post(f"{API}/programmes", content=b"{not json", headers=h
                   | {"Content-Type": "application/json"}).status_code == 422
-
-
-def test_surveys_and_actuals_answer_501_until_their_packages_exist(
-        service: dict[str, Any], world: dict[str, Any]) -> None:
-    c, h = service["client"], auth(service["tokens"]["agency"])
-    r = c.post(f"{API}/programmes/{world['pid']}/actuals", json={"surge_actuals": 1}, headers=h)
-    assert r.status_code == 501 and "surge.state" in r.json()["detail"]

@@ -21,6 +21,7 @@ and line at fault::
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 from typing import Any, cast
@@ -404,6 +405,32 @@ def merged_document(path: str | Path,
     for assignment in sets:
         set_value(doc, assignment)
     return doc
+
+
+def apply_sets(document: dict[str, Any], sets: dict[str, Any], label: str = "scenario") -> Scenario:
+    """The scenario of ``document`` with ``{path: value}`` changes, as ``surge plan --set``.
+
+    ``document`` is plain scenario data (it is not changed); each path is one of ``--set``
+    (``lines.cleon-l1.options.convert.hours_per_week``) and each value is data (a number,
+    a string, a list). Problems of the changed scenario name the change that caused them.
+
+    >>> doc = {"surge": 1, "name": "x", "start": "2026-01-05", "weeks": 2, "items": [],
+    ...        "operations": [], "organizations": [], "sites": [], "lines": [], "suppliers": [],
+    ...        "demands": []}
+    >>> apply_sets(doc, {"weeks": 5}).weeks
+    5
+
+    Raises
+    ------
+    InputError
+        A path that names nothing in the document.
+    ScenarioError
+        The changed scenario breaks a rule of the format.
+    """
+    tracked = _track(json.loads(json.dumps(document, default=str)), label)
+    for path, value in sets.items():
+        set_value(tracked, f"{path}={json.dumps(value)}")
+    return validate_merged(tracked, label)
 
 
 def apply(scenario: Scenario, overlay: dict[str, Any]) -> Scenario:

@@ -8,7 +8,6 @@ finishing is marked ``failed``. Results (plan and risk documents) are stored in 
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from typing import Any
@@ -50,22 +49,26 @@ def _finish(url: str, job_id: int, *, status: str, message: str,
                           object=f"{job.kind} {job_id}", detail=message[:2000]))
 
 
-def scenario_with_sets(doc: dict[str, Any], sets: dict[str, Any]) -> Any:
-    """The scenario of ``doc`` with ``{path: value}`` changes applied (as ``surge plan --set``)."""
-    from surge.scenario.overlay import _track, plain, set_value, validate_merged
-
-    tracked = _track(json.loads(json.dumps(doc)), "revision")
-    for path, value in sets.items():
-        set_value(tracked, f"{path}={json.dumps(value)}")
-    return validate_merged(plain(tracked), "revision")
+def queue_job(db: Session, runner: JobRunner, job: Job, *, user: str, detail: str) -> Job:
+    """Add ``job``, its audit entry (``<kind> job created``) in the same transaction, commit,
+    then hand the job to ``runner``. The one way a route starts a plan or risk job."""
+    db.add(job)
+    db.flush()
+    db.add(AuditEntry(user=user, action=f"{job.kind} job created", object=f"{job.kind} {job.id}",
+                      detail=detail))
+    db.commit()
+    runner.submit(job.id)
+    return job
 
 
 def _plan(job: Job, scenario: dict[str, Any], url: str) -> tuple[str, str, dict[str, Any]]:
     from surge.optimize import solve
     from surge.scenario import load
+    from surge.scenario.overlay import apply_sets
 
     params = job.params or {}
-    sc = scenario_with_sets(scenario, params["set"]) if params.get("set") else load(scenario)
+    label = f"revision {job.revision} of programme {job.programme_id}"
+    sc = apply_sets(scenario, params["set"], label) if params.get("set") else load(scenario)
     done = [0.0]
 
     def step(name: str) -> None:

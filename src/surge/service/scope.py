@@ -2,8 +2,9 @@
 
 :func:`scoped` opens a session that carries its user; every ORM query on such a session
 gets loader criteria (``with_loader_criteria``) that a manufacturer cannot bypass: only the
-programmes that name its organisation, their revisions, their *published* plan jobs, no
-risk job, no audit entry and no other user. :class:`Scope` answers 404 for anything the
+programmes that name its organisation, their revisions, their *published* plan jobs, the
+survey uploads and actuals documents its own organisation sent, no risk job, no audit entry
+and no other user. :class:`Scope` answers 404 for anything the
 criteria hide and hands out documents cut to the organisation (:mod:`surge.service.views`).
 """
 
@@ -16,11 +17,13 @@ from sqlalchemy import event, false, select
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 
 from surge.service.db.models import (
+    ActualsDocument,
     AuditEntry,
     Job,
     Programme,
     ProgrammeOrganization,
     Revision,
+    SurveyUpload,
     User,
 )
 from surge.service.views import cut_plan, cut_scenario
@@ -42,12 +45,16 @@ def _limit(state: ORMExecuteState) -> None:
         return
     visible = select(ProgrammeOrganization.programme_id).where(
         ProgrammeOrganization.organization == (user.organization or ""))
-    uid = user.id
+    uid, org = user.id, user.organization or ""
     state.statement = state.statement.options(
         with_loader_criteria(Programme, lambda c: c.id.in_(visible), include_aliases=True),
         with_loader_criteria(Revision, lambda c: c.programme_id.in_(visible), include_aliases=True),
         with_loader_criteria(Job, lambda c: c.programme_id.in_(visible) & (c.kind == "plan")
                              & c.published.is_(True), include_aliases=True),
+        with_loader_criteria(SurveyUpload, lambda c: c.programme_id.in_(visible)
+                             & (c.organization == org), include_aliases=True),
+        with_loader_criteria(ActualsDocument, lambda c: c.programme_id.in_(visible)
+                             & (c.organization == org), include_aliases=True),
         with_loader_criteria(AuditEntry, lambda c: false(), include_aliases=True),
         with_loader_criteria(User, lambda c: c.id == uid, include_aliases=True),
     )
@@ -91,6 +98,17 @@ class Scope:
             raise not_found(f"revision {number} of programme {pid}")
         return rev
 
+    def latest_revision(self, pid: int) -> Revision:
+        """The newest revision of a programme; 409 if it has none yet."""
+        self.programme(pid)
+        rev = self.db.scalar(select(Revision).where(Revision.programme_id == pid)
+                             .order_by(Revision.number.desc()).limit(1))
+        if rev is None:
+            raise HTTPException(status.HTTP_409_CONFLICT,
+                                detail=f"programme {pid} has no revision yet: post a scenario "
+                                       "first")
+        return rev
+
     def scenario(self, rev: Revision) -> dict[str, Any]:
         """The revision's document, cut to the user's organisation if it has one."""
         org = self.organization
@@ -111,6 +129,32 @@ class Scope:
             return job.result
         rev = self.revision(job.programme_id, job.revision)
         return cut_plan(job.result, rev.scenario, org)
+
+    def surveys(self, pid: int) -> list[SurveyUpload]:
+        self.programme(pid)
+        return list(self.db.scalars(select(SurveyUpload).where(SurveyUpload.programme_id == pid)
+                                    .order_by(SurveyUpload.id)))
+
+    def survey(self, pid: int, survey_id: int) -> SurveyUpload:
+        up = self.db.scalar(select(SurveyUpload).where(SurveyUpload.id == survey_id,
+                                                       SurveyUpload.programme_id == pid))
+        if up is None:
+            raise not_found(f"survey {survey_id} of programme {pid}")
+        return up
+
+    def actuals_list(self, pid: int, plan_id: int | None = None) -> list[ActualsDocument]:
+        self.programme(pid)
+        query = select(ActualsDocument).where(ActualsDocument.programme_id == pid)
+        if plan_id is not None:
+            query = query.where(ActualsDocument.plan_id == plan_id)
+        return list(self.db.scalars(query.order_by(ActualsDocument.id)))
+
+    def actuals(self, pid: int, actuals_id: int) -> ActualsDocument:
+        doc = self.db.scalar(select(ActualsDocument).where(ActualsDocument.id == actuals_id,
+                                                           ActualsDocument.programme_id == pid))
+        if doc is None:
+            raise not_found(f"actuals {actuals_id} of programme {pid}")
+        return doc
 
     def audit(self) -> list[AuditEntry]:
         return list(self.db.scalars(select(AuditEntry).order_by(AuditEntry.id)))

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surge.errors import InputError
+from surge.scenario.types import ID_PATTERN
 from surge.service.auth import hash_password
 from surge.service.db.models import ROLES, AuditEntry, User
 
@@ -19,8 +20,8 @@ def create_user(db: Session, *, email: str, role: str, organization: str | None,
     Raises
     ------
     InputError
-        An unknown role, a manufacturer without an organisation, a short password or an
-        email already taken.
+        An unknown role, a manufacturer without an organisation, an organisation id the
+        scenario format would not accept, a short password or an email already taken.
     """
     email = email.strip().lower()
     if "@" not in email:
@@ -29,6 +30,9 @@ def create_user(db: Session, *, email: str, role: str, organization: str | None,
         raise InputError(f"--role: expected one of {', '.join(ROLES)}, got {role!r}")
     if role == "manufacturer" and not organization:
         raise InputError("--organization: a manufacturer user needs the id of its organization")
+    if organization and (len(organization) > 200 or not ID_PATTERN.match(organization)):
+        raise InputError("--organization: expected the id of an organization as the scenario "
+                         f"names it (letters, digits, '_', '.', '-'), got {organization!r}")
     if role != "manufacturer" and organization:
         raise InputError(f"--organization: only a manufacturer is bound to one, not role {role!r}")
     if len(password) < MIN_PASSWORD:

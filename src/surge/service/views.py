@@ -32,7 +32,8 @@ def cut_scenario(scenario: dict[str, Any], organization: str) -> dict[str, Any]:
     """The part of ``scenario`` that belongs to ``organization``.
 
     Shared data (items, operations, suppliers, the horizon) is kept; organisations, sites,
-    lines, demands, stock and line risks of anyone else are left out.
+    lines (with their ``committed`` state), demands, stock, receipts and line risks of
+    anyone else are left out.
     """
     doc = copy.deepcopy(scenario)
     sites, lines = own_sites_and_lines(scenario, organization)
@@ -41,6 +42,8 @@ def cut_scenario(scenario: dict[str, Any], organization: str) -> dict[str, Any]:
     doc["lines"] = [ln for ln in doc.get("lines", []) if ln["id"] in lines]
     doc["demands"] = [d for d in doc.get("demands", []) if d.get("site") in sites]
     doc["inventory"] = [s for s in doc.get("inventory", []) if s.get("site") in sites]
+    if "receipts" in doc:  # a rolled scenario: what is under way, per site
+        doc["receipts"] = [r for r in doc["receipts"] if r.get("site") in sites]
     policy = doc.get("policy")
     if isinstance(policy, dict):
         policy.pop("budget", None)

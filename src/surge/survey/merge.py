@@ -149,6 +149,22 @@ def _trace(path: str, message: str, index: Index) -> tuple[str, Cell, str] | Non
     return None
 
 
+def _trace_first_use(path: str, message: str, raw: Obj,
+                     index: Index) -> tuple[str, Cell, str] | None:
+    """A duplicate whose *first* use came from a workbook (the second is the scenario's own,
+    an object the workbook does not replace): the cell of that first use."""
+    m = _first_used.search(message)
+    if m is None:
+        return None
+    first = format_path((m.group(1), int(m.group(2))), raw)
+    field = path.rsplit(".", 1)[1] if "." in path.split("'")[-1] else ""
+    for key in (f"{first}.{field}" if field else first, first):
+        if key in index:
+            book, cell = index[key]
+            return book, cell, plain(message.replace(m.group(0), f"(also used by {path})"))
+    return None
+
+
 def merge(scenario: Scenario,
           submissions: list[Submission]) -> tuple[Scenario | None, list[SurveyProblem]]:
     """Merge ``submissions`` into ``scenario``; the merged scenario is checked as a whole.
@@ -186,7 +202,8 @@ def merge(scenario: Scenario,
     index = _cell_index(raw, tags)
     flagged = {(p.workbook, p.sheet, p.cell) for p in problems}
     for p in found:
-        traced = _trace(p.path, p.message, index)
+        traced = _trace(p.path, p.message, index) or _trace_first_use(p.path, p.message, raw,
+                                                                       index)
         if traced is None:
             problems.append(SurveyProblem(None, None, None, None, plain(p.message), p.severity,
                                           p.path))

@@ -2,7 +2,10 @@
 
 A programme names organisations through its revisions (:class:`ProgrammeOrganization`,
 written with each revision); a manufacturer sees a programme only if it is named there.
-Plan and risk jobs share one table: a job's result is the plan or risk document.
+Plan and risk jobs share one table: a job's result is the plan or risk document. Survey
+uploads keep the workbook and the problems found in it; actuals documents the facts one
+party reported for a published plan. Both carry the organisation of the manufacturer user
+who sent them (``None``: sent by the agency), which is what isolation filters on.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -97,3 +101,31 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(60))
     object: Mapped[str] = mapped_column(String(200))
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class SurveyUpload(Base):
+    __tablename__ = "survey_uploads"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "organization" | "supplier"
+    party: Mapped[str] = mapped_column(String(200))  # the organisation or supplier id
+    organization: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    filename: Mapped[str] = mapped_column(String(300))
+    workbook: Mapped[bytes] = mapped_column(LargeBinary)
+    revision: Mapped[int] = mapped_column(Integer)  # the revision it was checked against
+    problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    merged_revision: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    author: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ActualsDocument(Base):
+    __tablename__ = "actuals"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), index=True)
+    organization: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    through_week: Mapped[int] = mapped_column(Integer)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    author: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

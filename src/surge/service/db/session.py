@@ -7,8 +7,10 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc, make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from surge.errors import InputError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -42,6 +44,28 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+def shown_url(url: str) -> str:
+    """``url`` with its password hidden (for messages)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except exc.ArgumentError:
+        return url
+
+
 def upgrade(url: str) -> None:
-    """Create or migrate the schema of ``url`` to the newest revision."""
-    command.upgrade(alembic_config(url), "head")
+    """Create or migrate the schema of ``url`` to the newest revision.
+
+    Raises
+    ------
+    InputError
+        A URL no installed driver opens, or a database that cannot be reached or written.
+    """
+    try:
+        command.upgrade(alembic_config(url), "head")
+    except (exc.ArgumentError, exc.NoSuchModuleError) as e:
+        raise InputError(f"database {shown_url(url)}: not a URL the service can open ({e}); "
+                         "expected sqlite:///FILE or postgresql+psycopg://USER@HOST/DB") from None
+    except exc.OperationalError as e:
+        reason = " ".join(str(e.orig).split())
+        raise InputError(f"database {shown_url(url)}: cannot open or migrate it: "
+                         f"{reason}") from None

@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, status
 from surge.service.auth import CurrentUser, require
 from surge.service.db.models import Job
 from surge.service.deps import Id, RunnerDep, ScopeDep, audit
+from surge.service.jobs import queue_job
 from surge.service.schemas import JobQueued, PlanCreate, PlanPublic
 
 router = APIRouter(tags=["plans"])
@@ -31,12 +32,8 @@ def start_plan(pid: Id, body: PlanCreate, scope: ScopeDep, user: CurrentUser,
     scope.revision(pid, body.revision)
     job = Job(kind="plan", programme_id=pid, revision=body.revision, author=user.email,
               params=body.model_dump(exclude_none=True, exclude={"revision"}))
-    scope.db.add(job)
-    scope.db.flush()
-    audit(scope.db, user=user, action="plan job created", obj=f"plan {job.id}",
-          detail=f"programme {pid} revision {body.revision}")
-    scope.db.commit()
-    runner.submit(job.id)
+    queue_job(scope.db, runner, job, user=user.email,
+              detail=f"programme {pid} revision {body.revision}")
     return JobQueued(id=job.id, status="queued")
 
 

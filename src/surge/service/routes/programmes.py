@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from surge.scenario import validate
 from surge.service.auth import CurrentUser, require
@@ -17,6 +21,7 @@ from surge.service.schemas import (
     RevisionPublic,
     RevisionSummary,
 )
+from surge.service.scope import Scope
 from surge.service.views import organizations_named
 
 router = APIRouter(tags=["programmes"])
@@ -40,7 +45,33 @@ def list_programmes(scope: ScopeDep) -> list[ProgrammePublic]:
     return [ProgrammePublic(id=p.id, name=p.name) for p in scope.programmes()]
 
 
-def _public(rev: Revision, scope: ScopeDep) -> RevisionPublic:
+def add_revision(db: Session, pid: int, scenario: dict[str, Any], message: str,
+                 user: User) -> Revision:
+    """Add revision ``n + 1`` of programme ``pid`` (a checked scenario document), name its
+    organisations in the programme, and its audit entry; the caller commits."""
+    number = (db.scalar(select(func.max(Revision.number)).where(Revision.programme_id == pid))
+              or 0) + 1
+    rev = Revision(programme_id=pid, number=number, message=message, author=user.email,
+                   scenario=scenario)
+    db.add(rev)
+    known = set(db.scalars(select(ProgrammeOrganization.organization)
+                           .where(ProgrammeOrganization.programme_id == pid)))
+    for org in sorted(organizations_named(scenario) - known):
+        db.add(ProgrammeOrganization(programme_id=pid, organization=org))
+    audit(db, user=user, action="revision created", obj=f"programme {pid} revision {number}",
+          detail=message)
+    try:
+        db.flush()
+    except IntegrityError:  # another request took number n + 1 first
+        db.rollback()
+        raise HTTPException(status.HTTP_409_CONFLICT,
+                            detail=f"programme {pid}: another revision {number} was added at "
+                                   "the same time; nothing was changed, send it again") from None
+    return rev
+
+
+def revision_public(rev: Revision, scope: Scope) -> RevisionPublic:
+    """A revision as the user may see it (a manufacturer: its own part)."""
     return RevisionPublic(number=rev.number, message=rev.message, author=rev.author,
                           created_at=rev.created_at, programme=rev.programme_id,
                           scenario=scope.scenario(rev))
@@ -59,20 +90,9 @@ def create_revision(pid: Id, body: RevisionCreate, scope: ScopeDep,
         return JSONResponse(status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content={
             "detail": f"the scenario of programme {pid} has {len(errors)} problem(s)",
             "problems": errors})
-    db = scope.db
-    number = (db.scalar(select(func.max(Revision.number)).where(Revision.programme_id == pid))
-              or 0) + 1
-    rev = Revision(programme_id=pid, number=number, message=body.message, author=user.email,
-                   scenario=body.scenario)
-    db.add(rev)
-    known = set(db.scalars(select(ProgrammeOrganization.organization)
-                           .where(ProgrammeOrganization.programme_id == pid)))
-    for org in sorted(organizations_named(body.scenario) - known):
-        db.add(ProgrammeOrganization(programme_id=pid, organization=org))
-    audit(db, user=user, action="revision created", obj=f"programme {pid} revision {number}",
-          detail=body.message)
-    db.commit()
-    out = _public(rev, scope)
+    rev = add_revision(scope.db, pid, body.scenario, body.message, user)
+    scope.db.commit()
+    out = revision_public(rev, scope)
     out.warnings = [{"path": p.path, "message": p.message} for p in problems]
     return out
 
@@ -87,7 +107,7 @@ def list_revisions(pid: Id, scope: ScopeDep) -> list[RevisionSummary]:
 @router.get("/programmes/{pid}/revisions/{number}")
 def get_revision(pid: Id, number: Id, scope: ScopeDep) -> RevisionPublic:
     """One revision: the whole scenario, or a manufacturer's own part of it."""
-    return _public(scope.revision(pid, number), scope)
+    return revision_public(scope.revision(pid, number), scope)
 
 
 __all__ = ["router", "User"]

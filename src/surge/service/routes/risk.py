@@ -6,7 +6,8 @@ from fastapi import APIRouter, HTTPException, status
 
 from surge.service.auth import CurrentUser, require
 from surge.service.db.models import Job
-from surge.service.deps import Id, RunnerDep, ScopeDep, audit
+from surge.service.deps import Id, RunnerDep, ScopeDep
+from surge.service.jobs import queue_job
 from surge.service.schemas import JobQueued, RiskCreate, RiskPublic
 from surge.service.scope import not_found
 
@@ -23,12 +24,8 @@ def start_risk(plan_id: Id, body: RiskCreate, scope: ScopeDep, user: CurrentUser
                             detail=f"plan {plan_id} is {plan.status}; risk needs a done plan")
     job = Job(kind="risk", programme_id=plan.programme_id, revision=plan.revision,
               plan_id=plan.id, author=user.email, params=body.model_dump())
-    scope.db.add(job)
-    scope.db.flush()
-    audit(scope.db, user=user, action="risk job created", obj=f"risk {job.id}",
-          detail=f"plan {plan_id}, {body.runs} runs, seed {body.seed}")
-    scope.db.commit()
-    runner.submit(job.id)
+    queue_job(scope.db, runner, job, user=user.email,
+              detail=f"plan {plan_id}, {body.runs} runs, seed {body.seed}")
     return JobQueued(id=job.id, status="queued")
 
 
