@@ -50,7 +50,7 @@ def run_on_dask(
     try:
         if kind == "local":
             cluster = LocalCluster(n_workers=int(where), threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
+                                   dashboard_address=":0")  # any free port: 8787 may be taken
             client = Client(cluster)
         else:
             try:
