@@ -70,6 +70,8 @@ def test_db_upgrade_of_a_database_it_cannot_open_is_a_clear_error(tmp_path: Path
     assert code == 2, out
     assert "cannot open or migrate it: unable to open database file" in " ".join(out.split())
     assert "Traceback" not in out and "internal error" not in out
+    code, out = cli("serve", "--db", "nosuchdriver://x/y", "--port", "1")
+    assert code == 2 and "not a URL the service can open" in out, out
 
 
 def test_created_user_can_log_in(url: str) -> None:

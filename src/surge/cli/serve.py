@@ -24,11 +24,13 @@ def serve(
     import uvicorn
 
     from surge.service.app import create_app
+    from surge.service.db.session import upgrade
     from surge.service.settings import Settings
 
     overrides = {"cluster": cluster} | ({"database_url": db} if db else {})
     settings = Settings.model_validate(overrides)
     err_console.print(f"surge serve: database {settings.database_url.split('@')[-1]}, "
                       f"jobs on {cluster}, http://{host}:{port}/api/v1/docs")
+    upgrade(settings.database_url)  # a database it cannot open: a clear error, exit 2
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",
                 timeout_keep_alive=60)
