@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -23,7 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from surge.scenario.generate import generate, write  # noqa: E402
+from surge.scenario.generate import generate  # noqa: E402
+from surge.scenario.yaml_writer import write  # noqa: E402
 
 
 def big_document(mb: float) -> dict:
@@ -52,6 +54,7 @@ def main() -> None:
     ap.add_argument("--pure-mb", type=float, default=2.0)
     args = ap.parse_args()
     rows = []
+    load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         big = Path(tmp) / "big.yaml"
         t0 = time.perf_counter()
@@ -85,7 +88,9 @@ def main() -> None:
     lines = ["# Reading a large YAML scenario", "",
              f"`benchmarks/bench_yaml.py --mb {args.mb:g} --pure-mb {args.pure_mb:g}` on "
              f"{platform.machine()}, Python {platform.python_version()}, 2 cores shared with "
-             f"other jobs; writing the file took {made:.0f} s. Each row in a fresh process.", "",
+             f"other jobs (load average {load_start:.1f} at the start, {os.getloadavg()[0]:.1f} "
+             f"at the end); writing the file took {made:.0f} s. Each row in a fresh process.",
+             "",
              "| what | file [MB] | lines | seconds | peak RSS [MB] |",
              "|---|---:|---:|---:|---:|"]
     lines += [f"| {a} | {b:.1f} | {c:,} | {d:.1f} | {e:.0f} |" for a, b, c, d, e in rows]
