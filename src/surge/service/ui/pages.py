@@ -160,14 +160,14 @@ async def upload_revision(request: Request, pid: Id, user: PageUser, scope: Page
     allow(user, "agency")
     scope.programme(pid)
     name = file.filename or "upload.yaml"
+    # Problems re-render the page (200, as a form does; the API answers 422), nothing saved.
     doc, problems = _parse_upload(await file.read(), name)
     if doc is None or any(p.severity == "error" for p in problems):
-        return programme_page(request, user, scope, pid, problems=problems, upload_name=name,
-                              status_code=422)
+        return programme_page(request, user, scope, pid, problems=problems, upload_name=name)
     out = programme_routes.create_revision(pid, RevisionCreate(scenario=doc, message=message),
                                            scope, user)
     if isinstance(out, JSONResponse):  # the API found problems the page did not
-        return programme_page(request, user, scope, pid, upload_name=name, status_code=422,
+        return programme_page(request, user, scope, pid, upload_name=name,
                               problems=[Problem(p["path"], p["message"]) for p in
                                         json.loads(bytes(out.body))["problems"]])
     return see_other(f"/programmes/{pid}/revisions/{out.number}")
