@@ -35,7 +35,7 @@ def to_json(fig: go.Figure) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def date_ticks(scenario: Scenario, ticks: int = 13) -> dict[str, Any]:
+def date_ticks(scenario: Scenario, ticks: int = 9) -> dict[str, Any]:
     """Week axis ticks labelled with the first day of the week (the year where it changes)."""
     step = max(1, math.ceil(scenario.weeks / ticks))
     weeks = list(range(0, scenario.weeks, step))
@@ -47,7 +47,7 @@ def date_ticks(scenario: Scenario, ticks: int = 13) -> dict[str, Any]:
     return {"tickvals": weeks, "ticktext": text, "tickangle": 0}
 
 
-def dated(fig: go.Figure, scenario: Scenario, ticks: int = 13) -> go.Figure:
+def dated(fig: go.Figure, scenario: Scenario, ticks: int = 9) -> go.Figure:
     """Replace the week numbers on every x axis of ``fig`` by dates."""
     fig.update_xaxes(**date_ticks(scenario, ticks), title_text=None)
     return fig
@@ -58,7 +58,7 @@ def dated(fig: go.Figure, scenario: Scenario, ticks: int = 13) -> go.Figure:
 
 def deliveries(scenario: Scenario, plan: Plan) -> go.Figure:
     """Cumulative delivered against cumulative due, one panel per demand."""
-    return dated(charts.delivered_vs_due(scenario, plan), scenario, ticks=7)
+    return dated(charts.delivered_vs_due(scenario, plan), scenario, ticks=5)
 
 
 def gantt(scenario: Scenario, plan: Plan) -> go.Figure:
@@ -68,7 +68,8 @@ def gantt(scenario: Scenario, plan: Plan) -> go.Figure:
 
 def utilisation(scenario: Scenario, plan: Plan) -> go.Figure:
     """Line x week heatmap of hours used over hours offered."""
-    return dated(charts.utilisation_heatmap(scenario, plan), scenario)
+    fig = dated(charts.utilisation_heatmap(scenario, plan), scenario)
+    return fig.update_layout(margin_t=10)  # no legend: the colour bar says what is what
 
 
 def purchases_by_week(scenario: Scenario, plan: Plan) -> go.Figure:
@@ -77,7 +78,7 @@ def purchases_by_week(scenario: Scenario, plan: Plan) -> go.Figure:
 
 
 def delivery_fan(scenario: Scenario, risk: dict[str, Any]) -> go.Figure:
-    return dated(charts.delivery_fan(scenario, risk), scenario, ticks=7)
+    return dated(charts.delivery_fan(scenario, risk), scenario, ticks=5)
 
 
 def on_time(scenario: Scenario, risk: dict[str, Any]) -> go.Figure:
