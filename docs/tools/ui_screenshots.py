@@ -26,6 +26,7 @@ OUT = ROOT / "docs" / "img"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--hide-scrollbars"]
 WIDTHS = (1400, 800)
+README = ("plan", "mine")  # pages whose top the README shows
 
 
 def pages(ids: dict[str, int]) -> list[tuple[str, str, str]]:
@@ -85,6 +86,10 @@ def main() -> None:
                     pg.wait_for_timeout(400)
                     target = OUT / f"ui-{name}-{width}.png"
                     pg.screenshot(path=str(target))
+                    if name in README and width == 1400:  # the README shows the top
+                        top = OUT / f"ui-{name}-top.png"
+                        pg.screenshot(path=str(top), clip={"x": 0, "y": 0, "width": width,
+                                                           "height": min(height, 1250)})
                     pg.close()
                     print(f"{target.relative_to(ROOT)}")
                 for ctx in contexts.values():

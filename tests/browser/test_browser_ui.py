@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.browser.live import PASSWORD, USERS, demo_document
 
 from surge.scenario import validate
-
-from tests.browser.live import PASSWORD, USERS, demo_document
 
 TIMEOUT_MS = 120_000  # bounds a hung job; no assertion on speed
 

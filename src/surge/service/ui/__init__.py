@@ -11,12 +11,15 @@ New pages add their router below and a tab in :mod:`surge.service.ui.nav`.
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import time
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from surge.service.ui.render import HERE, http_error, login_required, validation_error
+from surge.service.ui.render import HERE, http_error, is_page, login_required, validation_error
 from surge.service.ui.session import LoginRequired
 
 __all__ = ["install"]
@@ -32,3 +35,15 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, login_required)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
+
+    @app.middleware("http")
+    async def server_timing(request: Request,
+                            call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        """``Server-Timing: app;dur=<ms>`` on every page: the time the server took to make it
+        (shown by a browser's developer tools; measured by benchmarks/bench_ui.py)."""
+        start = time.perf_counter()
+        response = await call_next(request)
+        if is_page(request):
+            spent = 1000 * (time.perf_counter() - start)
+            response.headers["Server-Timing"] = f"app;dur={spent:.1f}"
+        return response

@@ -17,7 +17,7 @@ from plotly.utils import PlotlyJSONEncoder
 
 from surge.explain.compare import Comparison
 from surge.plan.model import Plan
-from surge.report import charts, data
+from surge.report import charts
 from surge.scenario.model import Scenario
 
 CONFIG = {"displaylogo": False, "responsive": True,
@@ -28,8 +28,11 @@ CONFIG = {"displaylogo": False, "responsive": True,
 EUROPE = (-25.0, 45.0, 34.0, 72.0)  # lon min, lon max, lat min, lat max of the Europe map
 
 
-def to_json(fig: go.Figure) -> str:
-    """The figure as JSON safe to place inside a ``<script>`` element."""
+def to_json(fig: go.Figure | str) -> str:
+    """The figure as JSON safe to place inside a ``<script>`` element (a string is taken
+    as such JSON already, e.g. from the cache)."""
+    if isinstance(fig, str):
+        return fig
     text = json.dumps({"data": fig.data, "layout": fig.layout}, cls=PlotlyJSONEncoder,
                       separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -94,26 +97,32 @@ def criticality(scenario: Scenario, risk: dict[str, Any]) -> go.Figure:
 
 def purchases_by_country(scenario: Scenario, plan: Plan) -> go.Figure:
     """Spend per country of origin, stacked by supplier, largest country on top."""
-    table = data.purchases(scenario, plan)
+    suppliers = scenario.by_id("suppliers")
+    spend: defaultdict[str, float] = defaultdict(float)
+    by: defaultdict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])  # spend, units
+    for b in plan.purchases:
+        sup = suppliers[b.supplier]
+        price = next((o.unit_price for o in sup.offers if o.item == b.item), 0.0)
+        spend[sup.country] += b.quantity * price
+        by[b.supplier][0] += b.quantity * price
+        by[b.supplier][1] += b.quantity
     fig = charts._figure()
-    if table.empty:
+    if not by:
         return charts._layout(fig, height=160)
-    by_country = table.groupby("country")["spend"].sum().sort_values()
-    names = {s.id: s.name or s.id for s in scenario.suppliers}
-    for i, (supplier, rows) in enumerate(table.groupby("supplier", sort=True)):
-        per = rows.groupby("country").agg(spend=("spend", "sum"), units=("quantity", "sum"))
+    for i, supplier in enumerate(sorted(by)):
+        sup = suppliers[supplier]
         fig.add_trace(go.Bar(
-            y=per.index.tolist(), x=per["spend"].tolist(), orientation="h",
-            name=f"{supplier} ({rows['country'].iloc[0]})", marker_color=charts.colour(i),
-            customdata=per["units"].tolist(),
-            hovertemplate=(f"<b>{names.get(str(supplier), supplier)}</b> (%{{y}})<br>"
+            y=[sup.country], x=[by[supplier][0]], orientation="h",
+            name=f"{supplier} ({sup.country})", marker_color=charts.colour(i),
+            customdata=[by[supplier][1]],
+            hovertemplate=(f"<b>{sup.name or supplier}</b> (%{{y}})<br>"
                            f"%{{x:,.0f}} {scenario.currency} · %{{customdata:,.0f}} units"
                            "<extra></extra>")))
     fig.update_layout(barmode="stack")
-    fig.update_yaxes(categoryorder="array", categoryarray=by_country.index.tolist(),
+    fig.update_yaxes(categoryorder="array", categoryarray=sorted(spend, key=spend.__getitem__),
                      ticksuffix="  ")
     fig.update_xaxes(title_text=f"spend [{scenario.currency}]", tickformat="~s")
-    return charts._layout(fig, height=max(220, 40 * len(by_country) + 120), top=60)
+    return charts._layout(fig, height=max(220, 40 * len(spend) + 120), top=60)
 
 
 # --- maps ---------------------------------------------------------------------------------

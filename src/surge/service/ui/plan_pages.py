@@ -8,6 +8,8 @@ same functions (:mod:`surge.service.views`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request, status
@@ -50,6 +52,26 @@ def _inputs(request: Request, scope: Scope, job: Job,
     return loading.scenario(request, scope, rev, org), loading.plan(request, scope, job, org)
 
 
+PLAN_FIGURES: list[tuple[str, str, Callable[[Scenario, Plan], Any]]] = [
+    ("Deliveries against due", "Cumulative units delivered (solid) against the cumulative "
+     "due (dashed), one panel per demand.", figures.deliveries),
+    ("Conversions", "Each converted line: converting (hatched) from its start to ready, "
+     "ramping up (dotted), then at full rate; colour by organisation.", figures.gantt),
+    ("Line utilisation", "Hours used over hours offered, line by week.", figures.utilisation),
+    ("Purchases by country", "Spend by country of origin, by supplier.",
+     figures.purchases_by_country),
+    ("Purchases by week", "Spend of the orders placed each week, by supplier.",
+     figures.purchases_by_week),
+    ("Flows between sites", "Units shipped between sites over the horizon.", figures.flows_map),
+]
+"""The plan page's charts, in order: (title, one sentence, how to draw it)."""
+
+
+def _chart(request: Request, key: tuple[Any, ...], draw: Callable[[], Any]) -> str:
+    """A chart's JSON, drawn once: a finished job's result never changes."""
+    return loading.cache(request).get(key, lambda: figures.to_json(draw()))
+
+
 def latest_risk(scope: Scope, job: Job) -> Job | None:
     """The newest finished risk run of the plan (staff only)."""
     done = [r for r in scope.risks(job.id) if r.status == "done" and r.result]
@@ -69,23 +91,10 @@ def plan_page(request: Request, plan_id: Id, user: PageUser, scope: PageScope) -
         return page(request, "progress.html", user, kind="plan", **ctx)
     sc, plan = _inputs(request, scope, job)
     risk = latest_risk(scope, job)
-    figs: list[tuple[str, str, Any]] = []
-    if plan.has_plan:
-        figs = [
-            ("Deliveries against due", "Cumulative units delivered (solid) against the "
-             "cumulative due (dashed), one panel per demand.", figures.deliveries(sc, plan)),
-            ("Conversions", "Each converted line: converting (hatched) from its start to "
-             "ready, ramping up (dotted), then at full rate; colour by organisation.",
-             figures.gantt(sc, plan)),
-            ("Line utilisation", "Hours used over hours offered, line by week.",
-             figures.utilisation(sc, plan)),
-            ("Purchases by country", "Spend by country of origin, by supplier.",
-             figures.purchases_by_country(sc, plan)),
-            ("Purchases by week", "Spend of the orders placed each week, by supplier.",
-             figures.purchases_by_week(sc, plan)),
-            ("Flows between sites", "Units shipped between sites over the horizon.",
-             figures.flows_map(sc, plan)),
-        ]
+    figs: list[tuple[str, str, str]] = []
+    if plan.has_plan:  # a finished plan never changes: its charts are made once
+        figs = [(title, intro, _chart(request, ("figure", job.id, title), partial(draw, sc, plan)))
+                for title, intro, draw in PLAN_FIGURES]
     totals = data.purchase_totals(sc, plan) if plan.has_plan else None
     return page(request, "plan.html", user, **ctx, sc=sc, plan=plan,
                 head=tables.headline(sc, plan, risk.result if risk else None), risk=risk,
@@ -135,6 +144,16 @@ def publish(request: Request, plan_id: Id, user: PageUser, scope: PageScope,
 # --- risk ---------------------------------------------------------------------------------
 
 
+RISK_FIGURES: list[tuple[str, str, Callable[[Scenario, dict[str, Any]], Any]]] = [
+    ("Deliveries: the fan", "P10–P90 band and median of cumulative deliveries across the "
+     "simulated runs, against the cumulative due.", figures.delivery_fan),
+    ("P(on time) per due date", "Share of runs in which each due date is met: green from "
+     "90 %, amber from 50 %, red below.", figures.on_time),
+    ("Criticality", "How much expected lateness falls if each source were perfectly "
+     "reliable: the largest on top.", figures.criticality),
+]
+
+
 @router.post("/plans/{plan_id}/risk")
 def start_risk(request: Request, plan_id: Id, user: PageUser, scope: PageScope, csrf: Csrf,
                runs: Annotated[int, Form(ge=1, le=1_000_000)] = 1000,
@@ -171,13 +190,8 @@ def _risk_page(request: Request, user: User, scope: Scope, job: Job,
         return page(request, "risk.html", user, figures=[], head=None, **ctx)
     sc, plan = _inputs(request, scope, job)
     risk = data.check_risk(run.result, sc, f"risk {run.id}")
-    figs = [("Deliveries: the fan", "P10–P90 band and median of cumulative deliveries "
-             "across the simulated runs, against the cumulative due.",
-             figures.delivery_fan(sc, risk)),
-            ("P(on time) per due date", "Share of runs in which each due date is met: "
-             "green from 90 %, amber from 50 %, red below.", figures.on_time(sc, risk)),
-            ("Criticality", "How much expected lateness falls if each source were perfectly "
-             "reliable: the largest on top.", figures.criticality(sc, risk))]
+    figs = [(title, intro, _chart(request, ("figure", run.id, title), partial(draw, sc, risk)))
+            for title, intro, draw in RISK_FIGURES]
     return page(request, "risk.html", user, figures=figs,
                 head=tables.headline(sc, plan, risk), **ctx)
 
