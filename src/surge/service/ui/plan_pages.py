@@ -261,12 +261,16 @@ def mine(request: Request, plan_id: Id, user: PageUser, scope: PageScope,
                    f"/plans/{plan_id}/parts")
     if job.status != "done":
         return page(request, "progress.html", user, kind="plan", **ctx)
+    if scope.organization is None and not org:  # staff: choose whose part
+        return see_other(f"/plans/{plan_id}/parts")
     org = _part_org(user, scope, job, org)
     sc, plan = _inputs(request, scope, job, org)
     name = next((o.name or o.id for o in sc.organizations if o.id == org), org)
     gantt = figures.gantt(sc, plan) if plan.activations else None
     return page(request, "mine.html", user, org=org, org_name=name, sc=sc, plan=plan,
                 conversions=tables.conversions(sc, plan), gantt=gantt,
+                idle=[f"{ln.id} ({ln.name})" if ln.name else ln.id for ln in sc.lines
+                      if ln.id not in {a.line for a in plan.activations}],
                 production=tables.production(sc, plan), moves=tables.movements(sc, plan),
                 csv_href=f"/plans/{plan_id}/mine.csv"
                 + ("" if scope.organization else f"?org={org}"), **ctx)
