@@ -44,6 +44,15 @@ class Watched:
         self.page.wait_for_load_state("networkidle")
         for chart in self.page.locator("[data-figure]").all():
             chart.locator(".main-svg").first.wait_for(state="attached")
+        # Plotly's toolbar must never cover a legend (it has a strip of its own)
+        overlaps = self.page.evaluate("""() => [...document.querySelectorAll('[data-figure]')]
+            .filter(d => {
+              const bar = d.querySelector('.modebar'), legend = d.querySelector('g.legend');
+              if (!bar || !legend) return false;
+              const a = bar.getBoundingClientRect(), b = legend.getBoundingClientRect();
+              return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+            }).map(d => d.id)""")
+        assert not overlaps, f"the Plotly toolbar covers the legend of {overlaps} on {self.page.url}"
         self.check()
 
     def check(self) -> None:
@@ -151,6 +160,9 @@ def test_agency_clicks_through_every_page(browser: Any, live: str,
                     "Purchases by country", "Flows between sites", "Production by line and week"):
         assert heading in page, heading
     assert "P(on time)" in page
+    for chart in ("#fig-1", "#fig-2", "#fig-3", "#fig-5"):  # weekly axes are dated
+        ticks = w.page.locator(f"{chart} .xtick text").all_text_contents()
+        assert ticks and all(re.match(r"\d{2} [A-Z][a-z]{2}", t) for t in ticks), (chart, ticks)
     # the demo plan has no slack: the risk run finds it fragile, and it is not shown green
     verdict = w.page.locator(".verdict").first.get_attribute("class") or ""
     assert "level-good" not in verdict
