@@ -96,7 +96,11 @@ def demo_document() -> dict[str, Any]:
 def seed(base: str, *, time_limit_s: float = 20, runs: int = 300) -> dict[str, int]:
     """The demo programme: revision 1, plan A (published, risk run) and plan B (a what-if:
     the Le Mans hall unavailable), as ids ``pid``, ``plan``, ``other``, ``risk``."""
-    c = api(base)
+    with api(base) as c:
+        return _seed(c, time_limit_s, runs)
+
+
+def _seed(c: httpx.Client, time_limit_s: float, runs: int) -> dict[str, int]:
     pid = c.post("/programmes", json={"name": "UAV France 2027"}).json()["id"]
     r = c.post(f"/programmes/{pid}/revisions", json={"scenario": demo_document(),
                                                      "message": "the demo scenario"})

@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.browser.live import PASSWORD, USERS, demo_document
+from tests.browser.live import PASSWORD, USERS, api, demo_document
 
-from surge.scenario import validate
+from surge.plan.model import Plan
+from surge.plan.verify import verify
+from surge.scenario import load, validate
 
 TIMEOUT_MS = 120_000  # bounds a hung job; no assertion on speed
 
@@ -141,6 +143,12 @@ def programme(browser: Any, live: str, tmp_path_factory: pytest.TempPathFactory)
     w.page.wait_for_selector("text=published")
     w.check()
     w.close()
+    # every plan a test makes passes the independent verifier
+    with api(live) as client:
+        for job, doc in ((plan, demo_document()), (other, slow)):
+            made = Plan.from_dict(client.get(f"/plans/{job}/plan").json())
+            result = verify(load(doc), made)
+            assert result.ok, result
     return {"pid": pid, "plan": plan, "other": other, "risk": risk}
 
 
