@@ -60,6 +60,7 @@ bench: $(TSTAMP)
 	$(PY) benchmarks/bench_risk.py
 	$(PY) benchmarks/bench_verify.py
 	$(PY) benchmarks/bench_service.py
+	$(PY) benchmarks/bench_ui.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis

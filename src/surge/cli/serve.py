@@ -20,7 +20,7 @@ def serve(
         "--cluster", help="Where jobs run: 'local[:N]' (in-process, N threads) or "
                           "'tcp://HOST:PORT' (a Dask scheduler).")] = "local",
 ) -> None:
-    """Serve the JSON API under /api/v1 (migrating the database first)."""
+    """Serve the browser UI at / and the JSON API under /api/v1 (migrating the database first)."""
     import uvicorn
 
     from surge.service.app import create_app
@@ -30,7 +30,8 @@ def serve(
     overrides = {"cluster": cluster} | ({"database_url": db} if db else {})
     settings = Settings.model_validate(overrides)
     err_console.print(f"surge serve: database {settings.database_url.split('@')[-1]}, "
-                      f"jobs on {cluster}, http://{host}:{port}/api/v1/docs")
+                      f"jobs on {cluster}, pages at http://{host}:{port}/, "
+                      f"API at http://{host}:{port}/api/v1/docs")
     upgrade(settings.database_url)  # a database it cannot open: a clear error, exit 2
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",
                 timeout_keep_alive=60)

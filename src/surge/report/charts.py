@@ -188,7 +188,9 @@ def utilisation_heatmap(scenario: Scenario, plan: Plan) -> go.Figure:
              f"{offered.loc[line, w]:,.0f} h offered" for w in util.columns] for line in util.index]
     z = util.to_numpy(dtype=float)
     fig = _figure(go.Heatmap(
-        z=np.where(np.isnan(z), None, z).tolist(),  # type: ignore[attr-defined]  # numpy's stubs take where(c, None, z) for where(c) x=list(util.columns), y=list(util.index),
+        # numpy's stubs take where(c, None, z) for where(c)
+        z=np.where(np.isnan(z), None, z).tolist(),  # type: ignore[attr-defined]
+        x=list(util.columns), y=list(util.index),
         text=text, zmin=0, zmax=1, xgap=1, ygap=1,
         colorscale=[[0, "#eff6ff"], [0.5, "#60a5fa"], [0.9, "#1d4ed8"], [1, "#1e3a8a"]],
         colorbar=dict(title=dict(text="used"), tickformat=".0%", thickness=12),

@@ -15,6 +15,7 @@ from surge.service.db.session import make_engine, session_factory, upgrade
 from surge.service.jobs import JobRunner
 from surge.service.routes import audit, auth, plans, programmes, risk, surveys
 from surge.service.settings import Settings
+from surge.service.ui import install as install_ui
 
 PREFIX = "/api/v1"
 log = logging.getLogger("surge.service")
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, *, start_jobs: bool = True) -> 
     app.state.runner = JobRunner(settings.database_url, settings.cluster)
     for module in (auth, programmes, plans, risk, audit, surveys):
         app.include_router(module.router, prefix=PREFIX)
+    install_ui(app)  # the browser pages: /, /login, /programmes/..., /plans/..., /static/
 
     @app.exception_handler(Exception)
     async def internal(request: Request, exc: Exception) -> JSONResponse:

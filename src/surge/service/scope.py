@@ -120,6 +120,17 @@ class Scope:
             raise not_found(f"{kind} {job_id}")
         return job
 
+    def plans(self, pid: int) -> list[Job]:
+        """The programme's plan jobs the user may see (a manufacturer: the published ones)."""
+        self.programme(pid)
+        return list(self.db.scalars(select(Job).where(Job.programme_id == pid,
+                                                      Job.kind == "plan").order_by(Job.id)))
+
+    def risks(self, plan_id: int) -> list[Job]:
+        """The risk jobs of a plan job, oldest first (none for a manufacturer)."""
+        return list(self.db.scalars(select(Job).where(Job.plan_id == plan_id,
+                                                      Job.kind == "risk").order_by(Job.id)))
+
     def plan_document(self, job: Job) -> dict[str, Any] | None:
         """The plan of a finished job, cut to the user's organisation if it has one."""
         if job.result is None:
