@@ -31,6 +31,10 @@ def replan_command(
     window: Annotated[int | None, typer.Option(
         "--window", min=1, help="Weeks over which nervousness is measured "
         "[default: F, or 4].")] = None,
+    stability: Annotated[float, typer.Option(
+        "--stability", min=0.0, help="Keep the new plan close to the old one: after S is "
+        "minimal, minimise C + W x (units of purchases and production changed over the "
+        "window) [currency per unit; 0: off].")] = 0.0,
     rolled: Annotated[Path | None, typer.Option(
         "--rolled", help="Also write the rolled scenario here (.yaml or .json).")] = None,
     time_limit: Annotated[float | None, typer.Option(
@@ -50,7 +54,7 @@ def replan_command(
     sc = load(scenario)
     old = Plan.read(plan)
     facts = load_actuals(actuals, sc)
-    result = replan(sc, old, facts, freeze, window, time_limit=time_limit)
+    result = replan(sc, old, facts, freeze, window, stability, time_limit=time_limit)
     if rolled is not None:
         write_scenario(result.rolled.document, rolled)
     result.plan.to_json(output)
