@@ -9,11 +9,9 @@ import typer
 from rich.markup import escape
 
 from surge.cli.common import app, console, err_console, handle_errors
+from surge.cli.inputs import guard_output, load_state_inputs
 from surge.cli.plan import print_plan_summary
 from surge.cli.roll import print_roll_summary
-from surge.plan.model import Plan
-from surge.scenario import load
-from surge.state import load_actuals
 from surge.state.replan import Changes, ReplanResult, projected_completion, replan
 from surge.state.roll import write_scenario
 
@@ -51,9 +49,10 @@ def replan_command(
     weeks are those of the rolled scenario (week 0 = week W of the original). Exit code 0
     with a verified plan, 3 if infeasible, 2 for bad input, 1 otherwise.
     """
-    sc = load(scenario)
-    old = Plan.read(plan)
-    facts = load_actuals(actuals, sc)
+    guard_output(output, [scenario, plan, actuals])
+    guard_output(rolled, [scenario, plan, actuals], "--rolled")
+    sc, old, facts = load_state_inputs(scenario, plan, actuals)
+    assert old is not None and facts is not None
     result = replan(sc, old, facts, freeze, window, stability, time_limit=time_limit)
     if rolled is not None:
         write_scenario(result.rolled.document, rolled)

@@ -12,9 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from surge.cli.common import app, console, handle_errors
-from surge.plan.model import Plan
-from surge.scenario import load
-from surge.state import load_actuals
+from surge.cli.inputs import guard_output, load_state_inputs
 from surge.state.track import Tracking, track
 
 TITLES = {"production": "Production per line (actual / planned) [units]",
@@ -35,8 +33,10 @@ def track_command(
         "--output", "-o", help="Also write the comparison as JSON.")] = None,
 ) -> None:
     """Plan versus actual, week by week up to W, and the largest shortfalls in words."""
-    sc = load(scenario)
-    result = track(sc, Plan.read(plan), load_actuals(actuals, sc))
+    guard_output(output, [scenario, plan, actuals])
+    sc, old, facts = load_state_inputs(scenario, plan, actuals)
+    assert old is not None and facts is not None
+    result = track(sc, old, facts)
     print_tracking(result)
     if output is not None:
         output.write_text(json.dumps(result.to_dict(), indent=1) + "\n", encoding="utf-8")
