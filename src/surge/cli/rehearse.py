@@ -21,7 +21,7 @@ from surge.state.rehearse import Rehearsal, rehearse
 def rehearse_command(
     scenario: Annotated[Path, typer.Argument(help="Scenario file, with an uncertainty section.")],
     plan: Annotated[Path | None, typer.Option(
-        "--plan", help="The plan to execute [default: plan the scenario first].")] = None,
+        "--plan", help="The plan to execute (default: plan the scenario first).")] = None,
     step: Annotated[int, typer.Option(
         "--weeks-per-step", "--weeks", "-k", min=1,
         help="Roll and replan every K weeks.")] = 4,
@@ -32,8 +32,8 @@ def rehearse_command(
         "--freeze", min=0, help="Weeks of the old plan's orders and conversions kept firm "
         "at each replan.")] = 0,
     stability: Annotated[float, typer.Option(
-        "--stability", min=0.0, help="Change penalty of each replan [currency per unit; "
-        "0: off] (see surge replan).")] = 0.0,
+        "--stability", min=0.0, help="Change penalty of each replan, in currency per "
+        "unit changed (0: off; see surge replan).")] = 0.0,
     time_limit: Annotated[float, typer.Option(
         "--time-limit", min=0.01, help="Seconds for each solve.")] = 60.0,
     output: Annotated[Path | None, typer.Option(

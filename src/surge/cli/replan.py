@@ -28,11 +28,11 @@ def replan_command(
         "kept as firm.")] = 0,
     window: Annotated[int | None, typer.Option(
         "--window", min=1, help="Weeks over which nervousness is measured "
-        "[default: F, or 4].")] = None,
+        "(default: F, or 4).")] = None,
     stability: Annotated[float, typer.Option(
         "--stability", min=0.0, help="Keep the new plan close to the old one: after S is "
         "minimal, minimise C + W x (units of purchases and production changed over the "
-        "window) [currency per unit; 0: off].")] = 0.0,
+        "window); W in currency per unit, 0: off.")] = 0.0,
     rolled: Annotated[Path | None, typer.Option(
         "--rolled", help="Also write the rolled scenario here (.yaml or .json).")] = None,
     time_limit: Annotated[float | None, typer.Option(
