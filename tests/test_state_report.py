@@ -88,3 +88,21 @@ def test_roll_with_plan_prints_the_variances(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "shortfall: plant-l1 ready 1 week late" in res.output
     assert "production to week 3: actual 20.0" in res.output
+
+
+def test_track_projects_completion_from_a_risk_run_on_the_rolled_scenario(
+        tmp_path: Path) -> None:
+    """No disruption that matters (delay 0 for certain): the replan of the rolled scenario
+    completes in week 7, the due week, and the risk runs say so."""
+    doc = surge.load(MINIMAL).dump()
+    doc["uncertainty"] = {"suppliers": {"*": {"delay_weeks": {0: 1.0}}}}
+    scenario = tmp_path / "uncertain.json"
+    scenario.write_text(json.dumps(doc), encoding="utf-8")
+    plan = solve_and_verify(surge.load(scenario))
+    p, a = tmp_path / "plan.json", tmp_path / "actuals.json"
+    plan.to_json(p)
+    a.write_text(json.dumps(LATE), encoding="utf-8")
+    res = CliRunner().invoke(app, ["track", str(scenario), str(p), str(a), "--risk-runs",
+                                   "50", "--seed", "3"])
+    assert res.exit_code == 0, res.output
+    assert "order-1: median completion week 7" in res.output
