@@ -164,6 +164,13 @@ def keep_close(built: Built, stages: list[StageResult], ref: Reference, info: So
         objective = objective + built.d.sc.objective.late_penalty * s_vec
     cheapest = float(c_vec @ start) + built.cost_constant
     res = stage(runner, "stability", objective, start)
+    if res.has_solution and res.x is not None:
+        value = float(objective @ np.nan_to_num(res.x)[:n])
+        if value > float(objective @ start) + 1e-9 * max(1.0, abs(value)):
+            # out of time, the solver may end worse than where it started (a run that
+            # restarts without the start): the start, the cheapest plan, is kept
+            res = StageResult("stability", "feasible", float(objective @ start), res.bound,
+                              res.seconds, "no closer plan found in time", start)
     info.stages.append(res)
     if not res.has_solution:
         return stages, None
