@@ -106,3 +106,4 @@ def test_track_projects_completion_from_a_risk_run_on_the_rolled_scenario(
                                    "50", "--seed", "3"])
     assert res.exit_code == 0, res.output
     assert "order-1: median completion week 7" in res.output
+    assert "cum. due" in res.output and "cum. planned" in res.output

@@ -88,6 +88,8 @@ def print_tracking(t: Tracking) -> None:
             if s.due is not None:
                 table.add_row("  cum. due", *[f"{x:,.0f}" for x in np.cumsum(s.due)],
                               f"{s.due.sum():,.0f}")
+                table.add_row("  cum. planned", *[f"{x:,.0f}" for x in np.cumsum(s.planned)],
+                              f"{s.planned.sum():,.0f}")
                 table.add_row("  cum. delivered", *[f"{x:,.0f}" for x in np.cumsum(s.actual)],
                               f"{s.actual.sum():,.0f}")
         console.print(table)
