@@ -3,7 +3,9 @@
 The change of a new plan (of the scenario rolled to week ``W``) against the old one (of
 the original scenario) is measured in the original's weeks: activations added, dropped or
 moved (ready week), and *nervousness*, the summed absolute change of purchase and
-production quantities over weeks ``W .. W+F-1``.
+production quantities over weeks ``W .. W+F-1``: units ordered per supplier, item and order
+week (whichever site they go to: what the supplier sees), and units made per operation,
+line and week. ``--stability`` penalises exactly these quantities.
 """
 
 from __future__ import annotations
@@ -94,11 +96,11 @@ def plan_changes(old: Plan, new: Plan, through_week: int, window: int = 4,
             out.moves.append(Move(line, "moved", a.ready_week, b.ready_week + W, a.option,
                                   b.option))
     weeks = range(W, W + window)
-    firm = [((p.supplier, p.item, p.site), p.week, p.quantity) for p in old.purchases
+    firm = [((p.supplier, p.item), p.week, p.quantity) for p in old.purchases
             if W <= p.week < W + freeze]
     out.purchase_change = _change(
-        [((p.supplier, p.item, p.site), p.week, p.quantity) for p in old.purchases],
-        [((p.supplier, p.item, p.site), p.week + W, p.quantity) for p in new.purchases] + firm,
+        [((p.supplier, p.item), p.week, p.quantity) for p in old.purchases],
+        [((p.supplier, p.item), p.week + W, p.quantity) for p in new.purchases] + firm,
         weeks)
     out.production_change = _change(
         [((p.operation, p.line), p.week, p.quantity) for p in old.production],
