@@ -36,6 +36,8 @@ demo: $(STAMP)
 	$(SURGE) report $(DEMO) $(DEMO_OUT)/plan.json --risk $(DEMO_OUT)/risk.json --explain -o $(DEMO_OUT)/report.html
 	$(SURGE) track $(DEMO) $(DEMO_OUT)/plan.json examples/uav-france-week8.yaml
 	$(SURGE) replan $(DEMO) $(DEMO_OUT)/plan.json examples/uav-france-week8.yaml --freeze 2 --rolled $(DEMO_OUT)/rolled-week8.yaml -o $(DEMO_OUT)/replan-week8.json
+	$(SURGE) replan $(DEMO) $(DEMO_OUT)/plan.json examples/uav-france-week8.yaml --freeze 2 --stability 1 -o $(DEMO_OUT)/replan-week8-stable.json
+	$(SURGE) report $(DEMO) $(DEMO_OUT)/plan.json --actuals examples/uav-france-week8.yaml -o $(DEMO_OUT)/report-week8.html
 	@echo "open $(DEMO_OUT)/report.html"
 
 # Style and types: ruff (pyflakes, pycodestyle, isort, bugbear, pyupgrade, NumPy, complexity)

@@ -135,3 +135,22 @@ def test_cli_bad_actuals_exit_2_with_every_problem(tmp_path: Path) -> None:
     assert "production[0] 'assemble'.line: line 'plant-l1' made something but is not in " \
            "activations" in stderr
     assert not out.exists()
+
+
+def test_a_line_makes_only_what_its_option_can_run_and_ships_elsewhere() -> None:
+    doc = surge.scenario.read_file(MINIMAL)
+    doc["lines"][0]["options"].append({"id": "paint", "capabilities": ["painting"],
+                                       "hours_per_week": 50, "lead_time_weeks": 1})
+    sc = surge.load(doc)
+    with pytest.raises(InputError) as err:
+        load_actuals(facts(
+            activations=[{"line": "plant-l1", "option": "paint", "start_week": 0,
+                          "ready_week": 1}],
+            production=[{"operation": "assemble", "line": "plant-l1", "week": 2,
+                         "quantity": 5}],
+            shipments=[{"item": "kit", "from": "plant", "to": "plant", "week": 1,
+                        "arrival_week": 2, "quantity": 1}]), sc)
+    assert [str(p) for p in err.value.problems] == [
+        "production[0] 'assemble'.line: line 'plant-l1' (option 'paint') cannot run "
+        "'assemble': it needs capability 'assembly', the option has painting",
+        "shipments[0] 'kit'.to: a shipment goes from one site to another, got 'plant' twice"]

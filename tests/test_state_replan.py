@@ -72,7 +72,8 @@ def test_track_names_a_short_supplier_and_a_late_demand() -> None:
         "purchases": [{"supplier": "kits-r-us", "item": "kit", "site": "plant", "week": 0,
                        "quantity": 60, "received": [{"week": 1, "quantity": 25}]}]}, sc)
     t = track(sc, plan, facts)
-    assert "kits-r-us delivered 42% of ordered (25 of 60 due by week 2)" in t.shortfalls
+    assert "kits-r-us delivered 42% of ordered (25 of 60 due by week 2), behind since week 1" \
+        in t.shortfalls
     assert "order-1 50 behind due since week 1" in t.shortfalls
     assert "plant-l1 not converted (planned ready in week 2)" in t.shortfalls
 

@@ -20,6 +20,7 @@ from surge.fileio import check_output
 from surge.plan.model import Plan
 from surge.scenario import load_with_problems
 from surge.scenario.model import Scenario
+from surge.state.actuals import Actuals
 
 WithOption = Annotated[list[Path] | None, typer.Option(
     "--with", help="Overlay file(s) applied to the scenario, in order (see docs/whatif.md).")]
@@ -98,3 +99,20 @@ def read_risk_file(path: Path, sc: Scenario) -> dict[str, Any]:
 
     doc = load_json(read_text(path, "risk file (JSON)"), str(path), "risk file")
     return check_risk(doc, sc, str(path))
+
+
+def load_state_inputs(scenario: Path, plan: Path | None, actuals: Path | None
+                      ) -> tuple[Scenario, Plan | None, Actuals | None]:
+    """What ``roll``, ``replan``, ``track`` and ``report --actuals`` read: the scenario
+    (its warnings printed), the plan checked to be of that scenario, and the actuals
+    checked against it (every problem at once)."""
+    from surge.plan.reader import read_plan
+    from surge.state.actuals import load_actuals
+
+    sc = load_scenario(scenario)
+    old = None
+    if plan is not None:
+        old = read_plan(plan)
+        check_plan_of(sc, old, plan, scenario)
+    facts = load_actuals(actuals, sc) if actuals is not None else None
+    return sc, old, facts

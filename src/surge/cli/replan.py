@@ -9,11 +9,9 @@ import typer
 from rich.markup import escape
 
 from surge.cli.common import app, console, err_console, handle_errors
+from surge.cli.inputs import guard_output, load_state_inputs
 from surge.cli.plan import print_plan_summary
 from surge.cli.roll import print_roll_summary
-from surge.plan.model import Plan
-from surge.scenario import load
-from surge.state import load_actuals
 from surge.state.replan import Changes, ReplanResult, projected_completion, replan
 from surge.state.roll import write_scenario
 
@@ -30,7 +28,11 @@ def replan_command(
         "kept as firm.")] = 0,
     window: Annotated[int | None, typer.Option(
         "--window", min=1, help="Weeks over which nervousness is measured "
-        "[default: F, or 4].")] = None,
+        "(default: F, or 4).")] = None,
+    stability: Annotated[float, typer.Option(
+        "--stability", min=0.0, help="Keep the new plan close to the old one: after S is "
+        "minimal, minimise C + W x (units of purchases and production changed over the "
+        "window); W in currency per unit, 0: off.")] = 0.0,
     rolled: Annotated[Path | None, typer.Option(
         "--rolled", help="Also write the rolled scenario here (.yaml or .json).")] = None,
     time_limit: Annotated[float | None, typer.Option(
@@ -47,10 +49,11 @@ def replan_command(
     weeks are those of the rolled scenario (week 0 = week W of the original). Exit code 0
     with a verified plan, 3 if infeasible, 2 for bad input, 1 otherwise.
     """
-    sc = load(scenario)
-    old = Plan.read(plan)
-    facts = load_actuals(actuals, sc)
-    result = replan(sc, old, facts, freeze, window, time_limit=time_limit)
+    guard_output(output, [scenario, plan, actuals])
+    guard_output(rolled, [scenario, plan, actuals], "--rolled")
+    sc, old, facts = load_state_inputs(scenario, plan, actuals)
+    assert old is not None and facts is not None
+    result = replan(sc, old, facts, freeze, window, stability, time_limit=time_limit)
     if rolled is not None:
         write_scenario(result.rolled.document, rolled)
     result.plan.to_json(output)

@@ -17,6 +17,8 @@ from surge.cli.inputs import (
     read_risk_file,
 )
 from surge.plan.model import Plan
+from surge.report.html import Section
+from surge.scenario.model import Scenario
 
 
 @app.command()
@@ -35,6 +37,8 @@ def report(
         help="Add a 'Why this plan' section: bottlenecks and missed due dates.")] = False,
     compare: Annotated[Path | None, typer.Option(
         "--compare", help="Add a section comparing the plan with this other plan file.")] = None,
+    actuals: Annotated[Path | None, typer.Option(
+        "--actuals", help="Add a 'Plan versus actual' section from this actuals file.")] = None,
     with_: WithOption = None,
     set_: SetOption = None,
 ) -> None:
@@ -47,7 +51,7 @@ def report(
     """
     from surge.report import write_report
 
-    guard_output(output, [scenario, plan, risk, compare, *(with_ or [])])
+    guard_output(output, [scenario, plan, risk, compare, actuals, *(with_ or [])])
     sc = load_scenario(scenario, with_, set_)
     the_plan = Plan.read(plan)
     check_plan_of(sc, the_plan, plan, scenario, with_, set_)
@@ -58,8 +62,18 @@ def report(
 
         with err_console.status("Explaining the plan..."):
             extra = extra_sections(sc, the_plan, explain=explain, compare=compare)
+    if actuals is not None:
+        extra.append(tracking_block(sc, the_plan, actuals))
     with err_console.status("Drawing the report..."):
         path = write_report(output, sc, the_plan, risk=risk_doc, extra_sections=extra)
     size = path.stat().st_size / 1e6
     note = "" if the_plan.has_plan else f" (plan {the_plan.status}: no charts)"
     console.print(f"[green]wrote[/green] {path} ({size:.1f} MB){note}")
+
+
+def tracking_block(sc: Scenario, plan: Plan, actuals: Path) -> Section:
+    """The "Plan versus actual" section of ``--actuals`` (surge.state.report)."""
+    from surge.state import load_actuals, track
+    from surge.state.report import tracking_section
+
+    return tracking_section(sc, track(sc, plan, load_actuals(actuals, sc)))

@@ -9,10 +9,10 @@ import typer
 from rich.markup import escape
 
 from surge.cli.common import app, console, handle_errors
-from surge.plan.model import Plan
-from surge.scenario import load
-from surge.state import RollResult, load_actuals, roll
+from surge.cli.inputs import guard_output, load_state_inputs
+from surge.state import RollResult, roll
 from surge.state.roll import write_scenario
+from surge.state.track import Tracking, track
 
 
 @app.command("roll")
@@ -32,16 +32,32 @@ def roll_command(
 
     Writes the scenario of weeks W.. as it stands: stock from the books (or the count),
     everything under way as receipts, converted lines committed, the remaining dues, the
-    budget less what was spent. Exit code 2 for bad or inconsistent actuals (nothing is
+    budget less what was spent. With --plan, also prints the plan-vs-actual variances.
+    Exit code 2 for bad or inconsistent actuals (nothing is
     written).
     """
-    sc = load(scenario)
-    facts = load_actuals(actuals, sc)
-    old = Plan.read(plan) if plan is not None else None
+    guard_output(output, [scenario, actuals, plan])
+    sc, old, facts = load_state_inputs(scenario, plan, actuals)
+    assert facts is not None
     result = roll(sc, facts, old, freeze)
     write_scenario(result.document, output)
     print_roll_summary(result, sc.currency)
+    if old is not None:
+        print_variances(track(sc, old, facts))
     console.print(f"wrote {output}")
+
+
+def print_variances(t: Tracking) -> None:
+    """The plan-vs-actual variances of a roll with ``--plan``: totals and shortfalls."""
+    for kind in ("production", "receipts", "deliveries"):
+        rows = [s for s in t.series if s.kind == kind]
+        if rows:
+            planned = sum(float(s.planned.sum()) for s in rows)
+            actual = sum(float(s.actual.sum()) for s in rows)
+            console.print(f"{kind} to week {t.through_week - 1}: actual {actual:,.1f}, "
+                          f"planned {planned:,.1f} ({actual - planned:+,.1f})")
+    for text in t.shortfalls:
+        console.print(escape(f"shortfall: {text}"))
 
 
 def print_roll_summary(result: RollResult, currency: str) -> None:

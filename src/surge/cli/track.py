@@ -12,9 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from surge.cli.common import app, console, handle_errors
-from surge.plan.model import Plan
-from surge.scenario import load
-from surge.state import load_actuals
+from surge.cli.inputs import guard_output, load_state_inputs
 from surge.state.track import Tracking, track
 
 TITLES = {"production": "Production per line (actual / planned) [units]",
@@ -33,14 +31,38 @@ def track_command(
     actuals: Annotated[Path, typer.Argument(help="Actuals file: what happened up to W.")],
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Also write the comparison as JSON.")] = None,
+    risk_runs: Annotated[int, typer.Option(
+        "--risk-runs", min=0, help="Projected completion: replan the rolled scenario and "
+        "run this many Monte Carlo runs of the new plan (0: none).")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the risk runs.")] = 0,
 ) -> None:
-    """Plan versus actual, week by week up to W, and the largest shortfalls in words."""
-    sc = load(scenario)
-    result = track(sc, Plan.read(plan), load_actuals(actuals, sc))
+    """Plan versus actual, week by week up to W, and the largest shortfalls in words.
+
+    With --risk-runs N, also the projected completion of each demand: the scenario is
+    rolled to W and replanned (verified), and N risk runs of the new plan give each
+    demand's median completion week.
+    """
+    guard_output(output, [scenario, plan, actuals])
+    sc, old, facts = load_state_inputs(scenario, plan, actuals)
+    assert old is not None and facts is not None
+    result = track(sc, old, facts)
     print_tracking(result)
     if output is not None:
         output.write_text(json.dumps(result.to_dict(), indent=1) + "\n", encoding="utf-8")
         console.print(f"wrote {output}")
+    if risk_runs:
+        from surge.cli.replan import print_projection
+        from surge.state.replan import replan
+
+        if sc.uncertainty is None:
+            console.print("projected completion: the scenario has no uncertainty section")
+            return
+        again = replan(sc, old, facts)
+        if again.plan.status not in ("optimal", "feasible") or not again.verification.ok:
+            console.print(f"projected completion: the rolled scenario could not be "
+                          f"replanned ({again.plan.status}: {escape(again.plan.message)})")
+            return
+        print_projection(again, risk_runs, seed)
 
 
 def _cell(a: float, p: float) -> str:
@@ -66,6 +88,8 @@ def print_tracking(t: Tracking) -> None:
             if s.due is not None:
                 table.add_row("  cum. due", *[f"{x:,.0f}" for x in np.cumsum(s.due)],
                               f"{s.due.sum():,.0f}")
+                table.add_row("  cum. planned", *[f"{x:,.0f}" for x in np.cumsum(s.planned)],
+                              f"{s.planned.sum():,.0f}")
                 table.add_row("  cum. delivered", *[f"{x:,.0f}" for x in np.cumsum(s.actual)],
                               f"{s.actual.sum():,.0f}")
         console.print(table)

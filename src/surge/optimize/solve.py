@@ -19,6 +19,7 @@ from surge.optimize.diagnose import diagnose_infeasible
 from surge.optimize.extract import make_plan, pooled_shipments
 from surge.optimize.model import Built, create_model
 from surge.optimize.solver import StageResult
+from surge.optimize.stability import Reference, keep_close, stability_message
 from surge.optimize.stages import (
     Progress,
     Solved,
@@ -47,6 +48,7 @@ def solve(
     threads: int | None = None,
     solver: str = "highs",
     progress: Progress | None = None,
+    stability: Reference | None = None,
 ) -> Plan:
     """Find the best plan of ``scenario`` (scenario format, objective section).
 
@@ -62,6 +64,9 @@ def solve(
         ``"highs"`` (default, driven directly) or any solver linopy supports.
     progress : callable, optional
         Called with the name of each step as it starts.
+    stability : Reference, optional
+        Replanning: stay close to an old plan (:mod:`surge.optimize.stability`), in a
+        last stage after ``S`` (and ``C``) are minimal.
 
     Returns
     -------
@@ -70,7 +75,8 @@ def solve(
         ``infeasible`` (``message`` names the rule at fault) or ``error``.
     """
     plan, _ = solve_detailed(scenario, time_limit=time_limit, mip_gap=mip_gap,
-                             threads=threads, solver=solver, progress=progress)
+                             threads=threads, solver=solver, progress=progress,
+                             stability=stability)
     return plan
 
 
@@ -83,6 +89,7 @@ def solve_detailed(
     solver: str = "highs",
     progress: Progress | None = None,
     keep: bool = False,
+    stability: Reference | None = None,
 ) -> tuple[Plan, Solved | None]:
     """Like :func:`solve`, also returning the built model and solver (``keep=True``);
     ``None`` instead when the model could not be built (out of memory)."""
@@ -107,12 +114,20 @@ def solve_detailed(
         runner = StageRunner(built, info, solver=solver, limit=limit, gap=gap, threads=threads,
                              t_start=t_start, say=say)
         stages = run_stages(runner)
+        cheapest = None
+        if stability is not None:  # one more stage, on a model of its own
+            stages, cheapest = keep_close(built, stages, stability, info, solver=solver,
+                                          limit=limit, gap=gap, threads=threads,
+                                          t_start=t_start)
         final = stages[-1] if stages[-1].has_solution else None
         solved = _finish(built, stages, final, runner)
         say("extract")
         t0 = time.perf_counter()
         plan = make_plan(scenario, built, solved, gap)
         info.extract_s = time.perf_counter() - t0
+        if note := stability_message(plan, cheapest):
+            plan = plan.model_copy(update={"message": "; ".join(
+                x for x in (plan.message, note) if x)})
     except MemoryError:
         plan = Plan(scenario=scenario.name, status="error",
                     message="out of memory while building or solving the model",

@@ -20,7 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from surge.errors import InputError, Problem
 from surge.plan.model import TOL
 from surge.scenario.load import read_file
-from surge.scenario.model import Scenario
+from surge.scenario.model import Option, Scenario
 from surge.scenario.types import Id, NonNegative, Positive, Text, Week, as_whole, ranged, show
 
 EPS = TOL  # quantities within this of each other are equal [units]
@@ -238,17 +238,36 @@ class _Checker:
 
     def production(self) -> None:
         ops, active = self.sc.by_id("operations"), self.active_lines()
+        options = self.options_run()
         for i, row in enumerate(self.a.production):
             path = f"production[{i}] '{row.operation}'"
             known = self.ref(path, row.operation, "operations")
             if self.ref(path, row.line, "lines") and row.line not in active:
                 self.bad(f"{path}.line", f"line '{row.line}' made something but is not in "
                                          "activations (list its conversion there)")
+            opt = options.get(row.line)
+            if known and opt is not None and ops[row.operation].capability not in \
+                    opt.capabilities:
+                self.bad(f"{path}.line", f"line '{row.line}' (option '{opt.id}') cannot run "
+                                         f"'{row.operation}': it needs capability "
+                                         f"'{ops[row.operation].capability}', the option has "
+                                         f"{', '.join(opt.capabilities)}")
             self.past(path, row.week)
             if known and row.week + ops[row.operation].lead_time_weeks > self.T - 1:
                 self.bad(f"{path}.week", f"its output would arrive in week "
                                          f"{row.week + ops[row.operation].lead_time_weeks}, "
                                          f"after the horizon's last week {self.T - 1}")
+
+    def options_run(self) -> dict[str, Option]:
+        """Line -> the option it runs (committed, or converted in ``activations``)."""
+        lines = self.sc.by_id("lines")
+        out = {ln.id: opt for ln in self.sc.lines if (opt := ln.committed_option()) is not None}
+        for act in self.a.activations:
+            if act.line in lines:
+                opt = next((o for o in lines[act.line].options if o.id == act.option), None)
+                if opt is not None:
+                    out[act.line] = opt
+        return out
 
     def active_lines(self) -> set[str]:
         return {a.line for a in self.a.activations} | {
@@ -295,6 +314,9 @@ class _Checker:
                 if site not in self.ids["sites"]:
                     self.bad(f"{path}.{key}", f"unknown site '{site}' (not in the scenario's "
                                               "`sites`)")
+            if s.from_ == s.to:
+                self.bad(f"{path}.to", f"a shipment goes from one site to another, got "
+                                       f"'{s.to}' twice")
             self.past(path, s.week)
             if not s.week <= s.arrival_week <= self.T - 1:
                 self.bad(f"{path}.arrival_week", f"must be between the week sent {s.week} and "

@@ -3,7 +3,9 @@
 The change of a new plan (of the scenario rolled to week ``W``) against the old one (of
 the original scenario) is measured in the original's weeks: activations added, dropped or
 moved (ready week), and *nervousness*, the summed absolute change of purchase and
-production quantities over weeks ``W .. W+F-1``.
+production quantities over weeks ``W .. W+F-1``: units ordered per supplier, item and order
+week (whichever site they go to: what the supplier sees), and units made per operation,
+line and week. ``--stability`` penalises exactly these quantities.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from surge.errors import InputError
 from surge.optimize import solve
+from surge.optimize.stability import reference_from_plan
 from surge.plan.model import Plan
 from surge.plan.verify import Verification, verify
 from surge.scenario.model import Scenario
@@ -69,8 +73,14 @@ class Changes:
                 "nervousness": self.nervousness}
 
 
-def plan_changes(old: Plan, new: Plan, through_week: int, window: int = 4) -> Changes:
-    """Compare ``new`` (a plan of the scenario rolled to ``through_week``) with ``old``."""
+def plan_changes(old: Plan, new: Plan, through_week: int, window: int = 4,
+                 freeze: int = 0) -> Changes:
+    """Compare ``new`` (a plan of the scenario rolled to ``through_week``) with ``old``.
+
+    With ``freeze = F``, the old plan's orders of weeks ``W .. W+F-1`` were made firm by
+    the roll (receipts of the rolled scenario, not purchases of ``new``): they count as
+    orders of the new plan, unchanged.
+    """
     W = through_week
     out = Changes(W, window)
     before = {a.line: a for a in old.activations}
@@ -86,9 +96,12 @@ def plan_changes(old: Plan, new: Plan, through_week: int, window: int = 4) -> Ch
             out.moves.append(Move(line, "moved", a.ready_week, b.ready_week + W, a.option,
                                   b.option))
     weeks = range(W, W + window)
+    firm = [((p.supplier, p.item), p.week, p.quantity) for p in old.purchases
+            if W <= p.week < W + freeze]
     out.purchase_change = _change(
-        [((p.supplier, p.item, p.site), p.week, p.quantity) for p in old.purchases],
-        [((p.supplier, p.item, p.site), p.week + W, p.quantity) for p in new.purchases], weeks)
+        [((p.supplier, p.item), p.week, p.quantity) for p in old.purchases],
+        [((p.supplier, p.item), p.week + W, p.quantity) for p in new.purchases] + firm,
+        weeks)
     out.production_change = _change(
         [((p.operation, p.line), p.week, p.quantity) for p in old.production],
         [((p.operation, p.line), p.week + W, p.quantity) for p in new.production], weeks)
@@ -118,16 +131,25 @@ class ReplanResult:
 
 
 def replan(scenario: Scenario, plan: Plan, actuals: Actuals, freeze: int = 0,
-           window: int | None = None, **solve_options: Any) -> ReplanResult:
+           window: int | None = None, stability: float = 0.0,
+           **solve_options: Any) -> ReplanResult:
     """Roll ``scenario`` with ``actuals`` (freezing ``freeze`` weeks of ``plan``), plan the
     rolled scenario with :func:`surge.solve` and verify the new plan.
 
     ``window`` is the nervousness window (default ``freeze``, or 4 weeks without a freeze).
+    ``stability`` > 0 keeps the new plan close to ``plan`` over that window: after ``S``
+    is minimal, ``C + stability * change`` is minimised (:mod:`surge.optimize.stability`;
+    ``stability`` in currency per unit changed).
     """
+    if stability < 0:
+        raise InputError(f"--stability must be >= 0 (currency per unit changed), "
+                         f"got {stability:g}")
+    W, F = actuals.through_week, window or freeze or 4
     rolled = roll(scenario, actuals, plan, freeze)
-    new = solve(rolled.scenario, **solve_options)
+    ref = reference_from_plan(plan, W, F, stability, freeze) if stability > 0 else None
+    new = solve(rolled.scenario, stability=ref, **solve_options)
     check = verify(rolled.scenario, new)
-    changes = plan_changes(plan, new, actuals.through_week, window or freeze or 4)
+    changes = plan_changes(plan, new, W, F, freeze)
     return ReplanResult(rolled, new, check, changes)
 
 

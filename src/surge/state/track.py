@@ -142,33 +142,49 @@ def _shortfalls(sc: Scenario, t: Tracking, a: Actuals) -> list[tuple[float, str]
             out.append((1.0 + late / 10, f"{c.line} {verb} {late} week{'s' if late > 1 else ''} "
                                          "late"))
     offers = {(s.id, o.item): o for s in sc.suppliers for o in s.offers}
-    due_by: dict[str, float] = defaultdict(float)
-    got_by: dict[str, float] = defaultdict(float)
+    due_by: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(W))
+    got_by: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(W))
     for p in a.purchases:
-        if p.week + offers[(p.supplier, p.item)].lead_time_weeks < W:  # due by now
-            due_by[p.supplier] += p.quantity
-            got_by[p.supplier] += p.n_received
+        arrival = p.week + offers[(p.supplier, p.item)].lead_time_weeks
+        if arrival < W:  # due by now
+            due_by[p.supplier][arrival] += p.quantity
+            for r in p.received:
+                got_by[p.supplier][r.week] += r.quantity
     out += _short_shipments(a)
-    for sid, due in sorted(due_by.items()):
-        share = got_by[sid] / due
+    for sid, due_w in sorted(due_by.items()):
+        due, got = float(due_w.sum()), float(got_by[sid].sum())
+        share = got / due
         if share < 1 - SHARE_TOL:
+            since = _since(np.cumsum(due_w), np.cumsum(got_by[sid]))
             out.append((1 - share, f"{sid} delivered {100 * share:.0f}% of ordered "
-                                   f"({got_by[sid]:,.0f} of {due:,.0f} due by week {W - 1})"))
+                                   f"({got:,.0f} of {due:,.0f} due by week {W - 1}), "
+                                   f"behind since week {since}"))
     for s in t.series:
         plan_total = float(s.planned.sum())
         share = float(s.actual.sum()) / plan_total if plan_total > EPS else 1.0
         if s.kind == "production" and share < 1 - SHARE_TOL:
+            since = _since(np.cumsum(s.planned), np.cumsum(s.actual))
             out.append((1 - share, f"{s.name} made {100 * share:.0f}% of planned "
-                                   f"({s.actual.sum():,.0f} of {plan_total:,.0f})"))
+                                   f"({s.actual.sum():,.0f} of {plan_total:,.0f}), "
+                                   f"behind since week {since}"))
         if s.kind == "deliveries" and s.due is not None:
             behind = np.cumsum(s.due) - np.cumsum(s.actual)
             if behind[-1] > EPS:
-                since = int(np.flatnonzero(behind <= EPS)[-1] + 1) if (behind <= EPS).any() \
-                    else int(np.flatnonzero(behind > EPS)[0])
+                since = _since(np.cumsum(s.due), np.cumsum(s.actual))
                 total = float(np.cumsum(s.due)[-1])
                 out.append((behind[-1] / total, f"{s.name} {behind[-1]:,.0f} behind due since "
                                                 f"week {since}"))
     return out
+
+
+def _since(target: np.ndarray, actual: np.ndarray) -> int:
+    """First week of the current stretch in which cumulative ``actual`` is behind
+    cumulative ``target`` (both per week ``0 .. W-1``)."""
+    behind = target - actual > EPS * np.maximum(1.0, target)
+    if not behind[-1]:
+        return len(behind)
+    caught_up = np.flatnonzero(~behind)
+    return int(caught_up[-1] + 1) if caught_up.size else 0
 
 
 def _short_shipments(a: Actuals) -> list[tuple[float, str]]:
