@@ -52,6 +52,7 @@ class HighsSession:
         import highspy
 
         self._hs = highspy
+        self.threads = threads
         M = model.matrices
         self.vlabels = np.asarray(M.vlabels)
         self.n_labels = int(model._xCounter) if hasattr(model, "_xCounter") else int(
@@ -150,7 +151,9 @@ class HighsSession:
             return StageResult(name, "optimal", 0.0, 0.0, seconds, "",
                                np.full(self.col_of.shape[0], np.nan))
         if value is not None and x is not None:
-            own = float(np.asarray(h.getLp().col_cost_) @ np.asarray(h.getSolution().col_value))
+            lp = h.getLp()
+            own = float(np.asarray(lp.col_cost_) @ np.asarray(h.getSolution().col_value))
+            own += float(lp.offset_)
             if not _same_value(own, value):
                 if start is not None and self.is_mip:
                     # HiGHS (1.16) can value a user start wrongly in its presolved space
@@ -183,7 +186,7 @@ class HighsSession:
                            message=f"HiGHS stopped with status {h.modelStatusToString(status)}")
 
     def relaxed(self, name: str, *, time_limit: float, fix: dict[int, float] | None = None,
-                method: str = "ipm") -> StageResult:
+                method: str = "ipm", crossover: bool = True) -> StageResult:
         """Solve the LP relaxation (``method`` "ipm" or "simplex"), optionally with some
         variables fixed (by label); the model is left as it was."""
         h = self.h
@@ -198,12 +201,14 @@ class HighsSession:
         if len(cols):
             h.changeColsIntegrality(len(cols), cols, np.zeros(len(cols), np.uint8))
         h.setOptionValue("solver", method)
+        h.setOptionValue("run_crossover", "on" if crossover else "off")
         was_mip, self.is_mip = self.is_mip, False
         try:
             return self.run(name, time_limit=time_limit, mip_gap=1.0)
         finally:
             self.is_mip = was_mip
             h.setOptionValue("solver", "choose")
+            h.setOptionValue("run_crossover", "on")
             if len(cols):
                 h.changeColsIntegrality(len(cols), cols, np.ones(len(cols), np.uint8))
             if len(fixed_cols):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import linopy
 import numpy as np
 
+from surge.optimize.construct import constructions
 from surge.optimize.model import Built
 from surge.optimize.solver import HighsSession, StageResult, run_linopy
 from surge.optimize.terms import Terms
@@ -26,6 +27,8 @@ SHORTCUT_SHARE = 0.5      # service stage: every line on, as early as allowed
 RELAXATION_SHARE = 0.5    # the LP relaxation (proven bound)
 ROUNDING_SHARE = 0.25     # each rounded-and-fixed LP
 ALL_LINES_SHARE = 0.6     # no relaxation in time: every line on
+LARGE_RELAXATION_SHARE = 0.9  # large models: the bound is worth most of the time left
+LARGE_MODEL_COLUMNS = 100_000  # from this size on (300 lines: ~85 s of 120 for the bound)
 BRANCH_SHARE = 0.85       # branch-and-bound (headroom: HiGHS's root LP ignores the limit)
 MIN_LP_SECONDS = 1.0      # no LP of a stage gets less than this [s]
 ROOT_LP_FACTOR = 3        # branching needs ~this many relaxation times to be worth it [-]
@@ -49,6 +52,8 @@ class SolveInfo:
     export_s: float = 0.0
     extract_s: float = 0.0
     stages: list[StageResult] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
+    first_plan_s: float | None = None  # seconds to the first plan that delivers something
 
     def to_dict(self) -> dict:
         """The ``solver`` section of the plan file."""
@@ -57,6 +62,7 @@ class SolveInfo:
             "binaries": self.binaries, "prepare_s": round(self.prepare_s, 4),
             "build_s": round(self.build_s, 4), "export_s": round(self.export_s, 4),
             "extract_s": round(self.extract_s, 4),
+            "first_plan_s": None if self.first_plan_s is None else round(self.first_plan_s, 4),
             "stages": [{"name": s.name, "status": s.status, "value": s.value, "bound": s.bound,
                         "gap": s.gap, "seconds": round(s.seconds, 4)} for s in self.stages],
         }
@@ -84,6 +90,7 @@ class StageRunner:
         self.t_start, self.say = t_start, say
         self.n = n_labels(built.m)
         self.session: HighsSession | None = None
+        self.cap: float | None = None  # S <= cap in the cost stage
         if solver == "highs":
             t0 = time.perf_counter()
             self.session = HighsSession(built.m, threads=threads)
@@ -112,6 +119,7 @@ class StageRunner:
 
     def bound_service(self, s_vec: np.ndarray, cap: float) -> None:
         """Add the row ``S <= cap`` for the cost stage."""
+        self.cap = cap
         if self.session is not None:
             self.session.add_row(s_vec, -np.inf, cap)
         else:
@@ -164,9 +172,21 @@ class _Incumbent:
         assert session is not None
         self.method = "simplex" if session.n_cols < SIMPLEX_MAX_COLUMNS else "ipm"
 
+    def consider(self, x_h: np.ndarray) -> None:
+        """Keep ``x_h`` (idle options dropped) if it is better than the incumbent."""
+        b, info = self.runner.built, self.runner.info
+        x_h = drop_idle_options(b, x_h)
+        if float(self.vec @ x_h) < self.value:
+            self.x, self.value = x_h, float(self.vec @ x_h)
+            on = b.act[b.act >= 0]
+            if info.first_plan_s is None and on.size and x_h[on].max() > 0.5:
+                info.first_plan_s = time.perf_counter() - info.started
+
     def try_fixed(self, fixed: dict[int, float], share: float) -> None:
         session = self.runner.session
         assert session is not None
+        if not fixed or self.runner.left() <= MIN_LP_SECONDS:
+            return
         heur = session.relaxed(f"{self.name}-fixed",
                                time_limit=max(self.runner.left() * share, MIN_LP_SECONDS),
                                fix=fixed, method=self.method)
@@ -174,9 +194,7 @@ class _Incumbent:
             x_h = np.nan_to_num(heur.x)
             for lab, val in fixed.items():
                 x_h[lab] = val
-            x_h = drop_idle_options(self.runner.built, x_h)
-            if float(self.vec @ x_h) < self.value:
-                self.x, self.value = x_h, float(self.vec @ x_h)
+            self.consider(x_h)
 
 
 def stage(runner: StageRunner, name: str, vec: np.ndarray, start: np.ndarray) -> StageResult:
@@ -196,6 +214,14 @@ def stage(runner: StageRunner, name: str, vec: np.ndarray, start: np.ndarray) ->
     t0 = time.perf_counter()
     session.set_objective(vec)
     best = _Incumbent(runner, name, vec, start)
+    # Construction first (construct.py): a plan from few cheap lines in seconds, or this
+    # stage's start re-solved for its own objective, each on a reduced model.
+    for x_c in constructions(b, name, start, len(start), runner.left, runner.cap,
+                             session.threads):
+        best.consider(x_c)
+        if name == "service" and best.value <= ZERO_SERVICE:
+            return runner.record(StageResult(name, "optimal", best.value, 0.0,
+                                             time.perf_counter() - t0, "", best.x))
     if name == "service":
         # Every line on, as early as allowed, is the most capacity there can be (with
         # monotone ramps); when it meets every due date, S = 0 is optimal (S >= 0).
@@ -203,8 +229,11 @@ def stage(runner: StageRunner, name: str, vec: np.ndarray, start: np.ndarray) ->
         if best.value <= ZERO_SERVICE:
             return runner.record(StageResult(name, "optimal", best.value, 0.0,
                                              time.perf_counter() - t0, "", best.x))
+    # Interior point without crossover on large models: the bound is all that is needed.
+    share = RELAXATION_SHARE if session.n_cols < LARGE_MODEL_COLUMNS else LARGE_RELAXATION_SHARE
     lp = session.relaxed(f"{name}-relaxation",
-                         time_limit=max(runner.left() * RELAXATION_SHARE, MIN_LP_SECONDS))
+                         time_limit=max(runner.left() * share, MIN_LP_SECONDS),
+                         crossover=best.method == "simplex")
     bound = float(lp.value) if lp.has_solution and lp.value is not None else None
     if lp.has_solution and lp.x is not None:
         x_lp = np.nan_to_num(lp.x)
@@ -212,7 +241,7 @@ def stage(runner: StageRunner, name: str, vec: np.ndarray, start: np.ndarray) ->
             best.try_fixed(fix_from_relaxation(b, x_lp, threshold), ROUNDING_SHARE)
             if _within_gap(best.value, bound, gap):
                 break
-    elif name != "service":  # no relaxation in time: every line on, if that is feasible
+    elif name != "service" and best.x is start:  # nothing better yet: every line on
         best.try_fixed(fix_all_lines(b), ALL_LINES_SHARE)
     seconds = time.perf_counter() - t0
     if bound is not None and _within_gap(best.value, bound, gap):
@@ -221,9 +250,11 @@ def stage(runner: StageRunner, name: str, vec: np.ndarray, start: np.ndarray) ->
     if lp.seconds * ROOT_LP_FACTOR > runner.left():
         # HiGHS's root LP (simplex) cannot be interrupted and is slower than the interior
         # point relaxation: without time for it, branching would only overrun the limit.
-        return runner.record(StageResult(
-            name, "feasible", best.value, bound, seconds,
-            "time limit reached: best rounded plan, LP relaxation bound", best.x))
+        why = ("time limit reached: best constructed or rounded plan, LP relaxation bound"
+               if bound is not None else "time limit reached before the LP relaxation was "
+               "solved: best constructed plan, no proven bound")
+        return runner.record(StageResult(name, "feasible", best.value, bound, seconds, why,
+                                         best.x))
     res = runner.branch(name, vec, best.x, BRANCH_SHARE)
     res.seconds += seconds
     if res.bound is None or (bound is not None and bound > res.bound):
