@@ -18,7 +18,7 @@ from surge.optimize.extract import make_plan
 from surge.optimize.model import create_model
 from surge.optimize.solver import HighsSession
 from surge.scenario.generate import generate
-from test_optimize_families import LYON, close, demand, offer, site, total, world
+from test_optimize_families import LYON, close, demand, line, make, offer, site, total, world
 
 solve_module = importlib.import_module("surge.optimize.solve")
 
@@ -121,3 +121,34 @@ def test_construction_gives_a_verified_plan_on_30_generated_lines() -> None:
     assert plan.objective.service < float(s_vec @ empty)
     check = surge.verify(sc, plan)
     assert check.ok, [str(v) for v in check.violations]
+
+
+def test_lateness_dust_does_not_buy_a_line() -> None:
+    """40.0000001 parts due in week 3 (a rolled scenario's rounding dust); ``cheap`` (fixed
+    10) makes 10 a week, 40 by week 3; ``dear`` (fixed 1,000) the same. The construction
+    (cover 1.5) uses both lines and meets the due date exactly (S* = 0); 1e-7 parts late
+    for 1 + 9 unmet weeks is S = 1e-6, within the service slack, so the cost stage keeps
+    ``cheap`` only: C = 10, not 1,010 (the roll of a roll failed on this: C 769,515 where
+    44,822 was right)."""
+    doc = world(4, operations=[make()],
+                lines=[line("dear", fixed_cost=1000), line("cheap", fixed_cost=10)],
+                demands=[demand("order", (3, 40.0000001))])
+    plan = solve_and_verify(doc, mip_gap=0.0)
+    assert plan.status == "optimal"
+    assert [a.line for a in plan.activations] == ["cheap"]
+    assert close(plan.objective.cost, 10.0)
+    assert plan.objective.service <= 1.5e-6
+
+
+def test_polish_removes_the_slack_when_the_lines_allow() -> None:
+    """40 parts due in week 3 and the same two lines at 1 per hour: making 1e-7 parts less
+    would save 1e-7 within the slack, but the polished cost-stage plan takes the slack back
+    (S = 0 exactly, C = 10 + 40)."""
+    doc = world(4, operations=[make()],
+                lines=[line("dear", fixed_cost=1000, cost_per_hour=1),
+                       line("cheap", fixed_cost=10, cost_per_hour=1)],
+                demands=[demand("order", (3, 40.0))])
+    plan = solve_and_verify(doc, mip_gap=0.0)
+    assert plan.status == "optimal"
+    assert plan.objective.service == 0.0
+    assert close(plan.objective.cost, 50.0)

@@ -104,14 +104,19 @@ class HighsSession:
         cost = _pad(by_label, self.col_of.shape[0])[self.vlabels]
         self.h.changeColsCost(self.n_cols, np.arange(self.n_cols, dtype=np.int32), cost)
 
-    def add_row(self, by_label: np.ndarray, lower: float, upper: float) -> None:
-        """Add the row ``lower <= sum by_label[l] x_l <= upper``."""
+    def add_row(self, by_label: np.ndarray, lower: float, upper: float) -> int:
+        """Add the row ``lower <= sum by_label[l] x_l <= upper``; returns its index."""
         coef = _pad(by_label, self.col_of.shape[0])
         labels = np.nonzero(coef)[0]
         cols = self.col_of[labels]
         keep = cols >= 0
         self.h.addRow(lower, upper, int(keep.sum()), cols[keep].astype(np.int32),
                       coef[labels[keep]])
+        return int(self.h.getNumRow()) - 1
+
+    def set_row_bounds(self, row: int, lower: float, upper: float) -> None:
+        """Change the bounds of row ``row`` (an index :meth:`add_row` returned)."""
+        self.h.changeRowBounds(row, lower, upper)
 
     def run(self, name: str, *, time_limit: float, mip_gap: float,
             start: np.ndarray | None = None) -> StageResult:

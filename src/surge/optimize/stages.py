@@ -27,6 +27,7 @@ SHORTCUT_SHARE = 0.5      # service stage: every line on, as early as allowed
 RELAXATION_SHARE = 0.5    # the LP relaxation (proven bound)
 ROUNDING_SHARE = 0.25     # each rounded-and-fixed LP
 ALL_LINES_SHARE = 0.6     # no relaxation in time: every line on
+POLISH_SHARE = 0.9        # the cost stage's polish, the last step of a solve
 LARGE_RELAXATION_SHARE = 0.9  # large models: the bound is worth most of the time left
 LARGE_MODEL_COLUMNS = 100_000  # from this size on (300 lines: ~85 s of 120 for the bound)
 BRANCH_SHARE = 0.85       # branch-and-bound (headroom: HiGHS's root LP ignores the limit)
@@ -35,6 +36,9 @@ ROOT_LP_FACTOR = 3        # branching needs ~this many relaxation times to be wo
 SIMPLEX_MAX_COLUMNS = 8_000  # below: simplex (exact vertices, quick); above: interior point
 ROUNDING_THRESHOLDS = (0.5, 0.1, 1e-6)  # fewer lines first; the last one rounds all up
 ZERO_SERVICE = 1e-6       # S at or below this is S = 0 [unit-weeks]
+SOLVER_PRECISION = 1e-7   # relative: values this close are equal to HiGHS [-]
+ROW_TOLERANCE = 1e-7      # HiGHS's primal feasibility tolerance on a row [row units]
+SERVICE_SLACK = ZERO_SERVICE  # the cost stage may exceed S* by this, then polish [unit-weeks]
 ABS_GAP = 1e-6           # absolute gap that always counts as closed [objective units]
 IDLE_OUTPUT = 1e-9        # an option making at most this in total makes nothing [units]
 
@@ -91,6 +95,7 @@ class StageRunner:
         self.n = n_labels(built.m)
         self.session: HighsSession | None = None
         self.cap: float | None = None  # S <= cap in the cost stage
+        self.service_row = -1  # the row S <= cap in the HiGHS session
         if solver == "highs":
             t0 = time.perf_counter()
             self.session = HighsSession(built.m, threads=threads)
@@ -121,7 +126,7 @@ class StageRunner:
         """Add the row ``S <= cap`` for the cost stage."""
         self.cap = cap
         if self.session is not None:
-            self.session.add_row(s_vec, -np.inf, cap)
+            self.service_row = self.session.add_row(s_vec, -np.inf, cap)
         else:
             m = self.built.m
             m.add_constraints(expression(m, s_vec) <= cap, name="service-stage-bound")
@@ -147,14 +152,59 @@ def run_stages(runner: StageRunner) -> list[StageResult]:
         return [first]
     x1 = np.nan_to_num(first.x)
     s_star = float(s_vec @ x1)
-    runner.bound_service(s_vec, s_star + 1e-9 * max(1.0, abs(s_star)))
+    strict = s_star + 1e-9 * max(1.0, abs(s_star))
+    # S* + SERVICE_SLACK: quantities are exact to 1e-7 (plan files) and a rolled scenario's
+    # stock and receipts come from such plans, so an exact S* can need lines that S* + 1e-6
+    # does not (docs/model.md, "The service slack"); polish_service takes the slack back.
+    runner.bound_service(s_vec, strict + SERVICE_SLACK)
     start = drop_idle_options(built, x1)
     second = stage(runner, "cost", c_vec, start)
     if not second.has_solution:  # out of time in stage 2: keep the cleaned stage-1 plan
         second = StageResult("cost", "feasible", float(c_vec @ start), None, second.seconds,
                              second.message or "no time left for the cost stage", start)
         runner.info.stages[-1] = second
+    polish_service(runner, second, s_vec, c_vec, strict)
     return [first, second]
+
+
+def polish_service(runner: StageRunner, res: StageResult, s_vec: np.ndarray,
+                   c_vec: np.ndarray, strict: float) -> None:
+    """With the cost stage's activations fixed, minimise ``C`` again under ``S <= strict``
+    (no slack) and keep that plan when it exists: the slack then only decided which lines
+    are used, and no plan is later than S* by rounding dust it did not need.
+
+    ``res`` is updated in place (plan, value; its bound, of the looser row, stays valid).
+    """
+    session, b = runner.session, runner.built
+    if session is None or res.x is None or runner.service_row < 0:
+        return
+    x = np.nan_to_num(res.x)
+    if float(s_vec @ x) <= strict or runner.left() <= MIN_LP_SECONDS:
+        return
+    fix = {int(lab): float(round(x[lab])) for lab in b.act[b.act >= 0]}
+    session.set_row_bounds(runner.service_row, -np.inf, strict)
+    session.set_objective(c_vec)
+    try:
+        lp = session.relaxed("cost-polish", time_limit=max(runner.left() * POLISH_SHARE,
+                                                           MIN_LP_SECONDS), fix=fix,
+                             method="simplex" if session.n_cols < SIMPLEX_MAX_COLUMNS
+                             else "ipm")
+    finally:
+        session.set_row_bounds(runner.service_row, -np.inf, runner.cap or np.inf)
+    if not lp.has_solution or lp.x is None:
+        return
+    x_p = np.nan_to_num(lp.x)
+    for lab, val in fix.items():
+        x_p[lab] = val
+    if float(s_vec @ x_p) > strict + ROW_TOLERANCE:
+        return
+    res.x, res.value = x_p, float(c_vec @ x_p)
+    if res.bound is not None:
+        res.bound = min(res.bound, res.value)
+        # solver precision (as solver._same_value): the slack moves C by far less
+        if res.status == "optimal" and not _within_gap(res.value, res.bound,
+                                                       max(runner.gap, SOLVER_PRECISION)):
+            res.status = "feasible"
 
 
 def _within_gap(value: float, bound: float | None, gap: float) -> bool:
