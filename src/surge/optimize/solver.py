@@ -220,6 +220,25 @@ class HighsSession:
                 h.changeColsBounds(len(fixed_cols), fixed_cols, old_lo, old_up)
             h.clearSolver()
 
+    def restricted(self, name: str, *, time_limit: float, mip_gap: float,
+                   fix: dict[int, float], start: np.ndarray | None = None) -> StageResult:
+        """Branch-and-bound with some variables fixed (by label), from ``start``; the model
+        is left as it was (a fix-and-optimise neighbourhood, improve.py)."""
+        h = self.h
+        lp = h.getLp()
+        cols = np.array([self.col(lab) for lab in fix], dtype=np.int32)
+        old_lo = np.asarray(lp.col_lower_)[cols]
+        old_up = np.asarray(lp.col_upper_)[cols]
+        vals = np.array(list(fix.values()), dtype=np.float64)
+        if len(cols):
+            h.changeColsBounds(len(cols), cols, vals, vals)
+        try:
+            return self.run(name, time_limit=time_limit, mip_gap=mip_gap, start=start)
+        finally:
+            if len(cols):
+                h.changeColsBounds(len(cols), cols, old_lo, old_up)
+            h.clearSolver()
+
     def fix_integers(self, x: np.ndarray) -> None:
         """Fix every integer column at its (rounded) value in ``x``; they become continuous
         so the solve is a linear program with duals."""

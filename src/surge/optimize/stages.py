@@ -16,6 +16,7 @@ import linopy
 import numpy as np
 
 from surge.optimize.construct import constructions
+from surge.optimize.improve import improve
 from surge.optimize.model import Built
 from surge.optimize.solver import HighsSession, StageResult, run_linopy
 from surge.optimize.terms import Terms
@@ -33,6 +34,8 @@ LARGE_MODEL_COLUMNS = 100_000  # from this size on (300 lines: ~85 s of 120 for 
 BRANCH_SHARE = 0.85       # branch-and-bound (headroom: HiGHS's root LP ignores the limit)
 MIN_LP_SECONDS = 1.0      # no LP of a stage gets less than this [s]
 ROOT_LP_FACTOR = 3        # branching needs ~this many relaxation times to be worth it [-]
+ROOT_OVERRUN = 1.5        # relaxation times the MIP's root may run past its limit [-]
+BRANCH_MAX_COLUMNS = 30_000  # from here on no branch-and-bound (issue 12: 0 nodes, overruns)
 SIMPLEX_MAX_COLUMNS = 8_000  # below: simplex (exact vertices, quick); above: interior point
 ROUNDING_THRESHOLDS = (0.5, 0.1, 1e-6)  # fewer lines first; the last one rounds all up
 ZERO_SERVICE = 1e-6       # S at or below this is S = 0 [unit-weeks]
@@ -106,13 +109,14 @@ class StageRunner:
         return self.limit - (time.perf_counter() - self.t_start)
 
     def branch(self, name: str, objective: np.ndarray, start: np.ndarray | None,
-               share: float = 1.0) -> StageResult:
-        """Branch-and-bound (or the linopy solver) on ``objective`` from ``start``."""
+               share: float = 1.0, reserve: float = 0.0) -> StageResult:
+        """Branch-and-bound (or the linopy solver) on ``objective`` from ``start``, with
+        ``share`` of the time left less ``reserve`` seconds (at least 1 s)."""
         m, n = self.built.m, self.n
         if self.session is not None:
             self.session.set_objective(objective)
-            res = self.session.run(name, time_limit=self.left() * share, mip_gap=self.gap,
-                                   start=start)
+            limit = max(self.left() * share - reserve, MIN_LP_SECONDS)
+            res = self.session.run(name, time_limit=limit, mip_gap=self.gap, start=start)
         else:
             m.objective = expression(m, objective)
             res = run_linopy(m, name, self.solver, time_limit=self.left(), mip_gap=self.gap,
@@ -221,6 +225,7 @@ class _Incumbent:
         session = runner.session
         assert session is not None
         self.method = "simplex" if session.n_cols < SIMPLEX_MAX_COLUMNS else "ipm"
+        self.lp_seconds = 0.0  # the longest LP with activations fixed so far [s]
 
     def consider(self, x_h: np.ndarray) -> None:
         """Keep ``x_h`` (idle options dropped) if it is better than the incumbent."""
@@ -240,6 +245,7 @@ class _Incumbent:
         heur = session.relaxed(f"{self.name}-fixed",
                                time_limit=max(self.runner.left() * share, MIN_LP_SECONDS),
                                fix=fixed, method=self.method)
+        self.lp_seconds = max(self.lp_seconds, heur.seconds)
         if heur.has_solution and heur.x is not None:
             x_h = np.nan_to_num(heur.x)
             for lab, val in fixed.items():
@@ -264,21 +270,9 @@ def stage(runner: StageRunner, name: str, vec: np.ndarray, start: np.ndarray) ->
     t0 = time.perf_counter()
     session.set_objective(vec)
     best = _Incumbent(runner, name, vec, start)
-    # Construction first (construct.py): a plan from few cheap lines in seconds, or this
-    # stage's start re-solved for its own objective, each on a reduced model.
-    for x_c in constructions(b, name, start, len(start), runner.left, runner.cap,
-                             session.threads):
-        best.consider(x_c)
-        if name == "service" and best.value <= ZERO_SERVICE:
-            return runner.record(StageResult(name, "optimal", best.value, 0.0,
-                                             time.perf_counter() - t0, "", best.x))
-    if name == "service":
-        # Every line on, as early as allowed, is the most capacity there can be (with
-        # monotone ramps); when it meets every due date, S = 0 is optimal (S >= 0).
-        best.try_fixed(fix_all_lines(b), SHORTCUT_SHARE)
-        if best.value <= ZERO_SERVICE:
-            return runner.record(StageResult(name, "optimal", best.value, 0.0,
-                                             time.perf_counter() - t0, "", best.x))
+    if _first_plans(runner, name, best):
+        return runner.record(StageResult(name, "optimal", best.value, 0.0,
+                                         time.perf_counter() - t0, "", best.x))
     # Interior point without crossover on large models: the bound is all that is needed.
     share = RELAXATION_SHARE if session.n_cols < LARGE_MODEL_COLUMNS else LARGE_RELAXATION_SHARE
     lp = session.relaxed(f"{name}-relaxation",
@@ -297,15 +291,14 @@ def stage(runner: StageRunner, name: str, vec: np.ndarray, start: np.ndarray) ->
     if bound is not None and _within_gap(best.value, bound, gap):
         return runner.record(StageResult(name, "optimal", best.value, min(bound, best.value),
                                          seconds, "", best.x))
-    if lp.seconds * ROOT_LP_FACTOR > runner.left():
+    if lp.seconds * ROOT_LP_FACTOR > runner.left() or session.n_cols >= BRANCH_MAX_COLUMNS:
         # HiGHS's root LP (simplex) cannot be interrupted and is slower than the interior
         # point relaxation: without time for it, branching would only overrun the limit.
-        why = ("time limit reached: best constructed or rounded plan, LP relaxation bound"
-               if bound is not None else "time limit reached before the LP relaxation was "
-               "solved: best constructed plan, no proven bound")
-        return runner.record(StageResult(name, "feasible", best.value, bound, seconds, why,
-                                         best.x))
-    res = runner.branch(name, vec, best.x, BRANCH_SHARE)
+        # From 100 lines on it explored no node in any measured run (47-263 s) and overran.
+        return _without_branching(runner, name, best, bound, lp.seconds, t0)
+    # HiGHS checks its MIP time limit only after the root node: measured at 30 lines (root
+    # LP 10 s), a 31 s limit ended after 45 s; the root's overrun is kept in reserve.
+    res = runner.branch(name, vec, best.x, BRANCH_SHARE, ROOT_OVERRUN * lp.seconds)
     res.seconds += seconds
     if res.bound is None or (bound is not None and bound > res.bound):
         res.bound = bound
@@ -314,6 +307,57 @@ def stage(runner: StageRunner, name: str, vec: np.ndarray, start: np.ndarray) ->
     if res.bound is not None and res.value is not None and _within_gap(res.value, res.bound, gap):
         res.status, res.message = "optimal", ""
     return res
+
+
+def _first_plans(runner: StageRunner, name: str, best: _Incumbent) -> bool:
+    """The stage's first incumbents; ``True`` when the service stage reached ``S = 0``.
+
+    Construction first (construct.py): a plan from few cheap lines, or this stage's start
+    re-solved for its own objective, each on a reduced model. In the service stage, every
+    line on as early as allowed is the most capacity there can be (with monotone ramps):
+    when it meets every due date, S = 0 is optimal (S >= 0). Below ``LARGE_MODEL_COLUMNS``
+    that LP comes right after the first construction (measured at 100 lines: the greedy
+    plans were late, every line on was not, and further constructions cost a quarter of the
+    limit); on large models it is not tried (at 1,000 lines it does not finish in minutes).
+    """
+    b, session = runner.built, runner.session
+    assert session is not None
+    large = session.n_cols >= LARGE_MODEL_COLUMNS
+    build_s = runner.info.prepare_s + runner.info.build_s + runner.info.export_s
+    for n, x_c in enumerate(constructions(b, name, best.x, len(best.x), runner.left,
+                                          runner.cap, session.threads, min_left=build_s)):
+        best.consider(x_c)
+        if name == "service" and best.value <= ZERO_SERVICE:
+            return True
+        if name == "service" and not large and n == 0:
+            break
+    if name == "service" and not large:
+        best.try_fixed(fix_all_lines(b), SHORTCUT_SHARE)
+    return name == "service" and best.value <= ZERO_SERVICE
+
+
+def _without_branching(runner: StageRunner, name: str, best: _Incumbent,
+                       bound: float | None, lp_seconds: float, t0: float) -> StageResult:
+    """End a stage without branch-and-bound: fix-and-optimise by organisations
+    (improve.py) uses the time left, then the best plan is kept with the LP bound."""
+    session, gap = runner.session, runner.gap
+    assert session is not None
+    if best.lp_seconds > 0:
+        x_i, _ = improve(runner.built, session, best.vec, best.x, runner.left, gap,
+                         lambda v: _within_gap(v, bound, gap), best.lp_seconds)
+        best.consider(x_i)
+    seconds = time.perf_counter() - t0
+    if _within_gap(best.value, bound, gap):
+        assert bound is not None
+        return runner.record(StageResult(name, "optimal", best.value, min(bound, best.value),
+                                         seconds, "", best.x))
+    plan_is = ("time limit reached" if lp_seconds * ROOT_LP_FACTOR > runner.left() else
+               f"no branch-and-bound on {session.n_cols:,} columns (from "
+               f"{BRANCH_MAX_COLUMNS:,} on it explores no node in the time)")
+    why = (f"{plan_is}: best constructed, rounded or improved plan, LP relaxation bound"
+           if bound is not None else f"{plan_is}; the LP relaxation was not solved in "
+           "time: best constructed plan, no proven bound")
+    return runner.record(StageResult(name, "feasible", best.value, bound, seconds, why, best.x))
 
 
 def fix_all_lines(b: Built) -> dict[int, float]:
