@@ -152,3 +152,32 @@ def test_polish_removes_the_slack_when_the_lines_allow() -> None:
     assert plan.status == "optimal"
     assert plan.objective.service == 0.0
     assert close(plan.objective.cost, 50.0)
+
+
+def test_fix_and_optimise_by_organisation_finds_the_cheaper_line() -> None:
+    """40 parts due in week 3; ``dear`` (fixed 1,000) and ``cheap`` (fixed 10) each make 10
+    a week. From the plan on ``dear`` alone (C + 1,000 S = 1,000), the neighbourhood of
+    the one organisation frees both lines: the plan on ``cheap`` (10), verified."""
+    from surge.optimize.improve import improve, neighbourhoods
+
+    doc = world(4, operations=[make()],
+                lines=[line("dear", fixed_cost=1000), line("cheap", fixed_cost=10)],
+                demands=[demand("order", (3, 40.0))],
+                objective={"mode": "weighted", "late_penalty": 1000})
+    sc = surge.load(doc)
+    b = create_model(prepare(sc))
+    n = solve_module.n_labels(b.m)
+    assert b.service is not None and b.cost is not None
+    vec = b.cost.vector(n) + 1000 * b.service.vector(n)
+    assert neighbourhoods(b) == [[0, 1]]
+    x = construct(b, n, [b.d.opt_line.index("dear")], "weighted", 60.0)
+    assert x is not None and close(float(vec @ x), 1000.0)
+    session = HighsSession(b.m)
+    x_i, better = improve(b, session, vec, x, lambda: 60.0, 0.0, lambda v: False, 0.0)
+    assert better == 1 and close(float(vec @ x_i), 10.0)
+    stages = [solve_module.StageResult("weighted", "feasible", float(vec @ x_i), None, 0.0,
+                                       "", x_i)]
+    plan = make_plan(sc, b, solve_module.Solved(b, stages, stages[0], status="feasible"))
+    assert [a.line for a in plan.activations] == ["cheap"]
+    check = surge.verify(sc, plan)
+    assert check.ok, [str(v) for v in check.violations]
