@@ -34,6 +34,7 @@ LARGE_MODEL_COLUMNS = 100_000  # from this size on (300 lines: ~85 s of 120 for 
 BRANCH_SHARE = 0.85       # branch-and-bound (headroom: HiGHS's root LP ignores the limit)
 MIN_LP_SECONDS = 1.0      # no LP of a stage gets less than this [s]
 ROOT_LP_FACTOR = 3        # branching needs ~this many relaxation times to be worth it [-]
+SETUP_FACTOR = 3          # an LP's set-up takes up to this many exports of the model [-]
 ROOT_OVERRUN = 1.5        # relaxation times the MIP's root may run past its limit [-]
 BRANCH_MAX_COLUMNS = 30_000  # from here on no branch-and-bound (issue 12: 0 nodes, overruns)
 SIMPLEX_MAX_COLUMNS = 8_000  # below: simplex (exact vertices, quick); above: interior point
@@ -275,9 +276,12 @@ def stage(runner: StageRunner, name: str, vec: np.ndarray, start: np.ndarray) ->
                                          time.perf_counter() - t0, "", best.x))
     # Interior point without crossover on large models: the bound is all that is needed.
     share = RELAXATION_SHARE if session.n_cols < LARGE_MODEL_COLUMNS else LARGE_RELAXATION_SHARE
-    lp = session.relaxed(f"{name}-relaxation",
-                         time_limit=max(runner.left() * share, MIN_LP_SECONDS),
-                         crossover=best.method == "simplex")
+    if runner.left() > MIN_LP_SECONDS + SETUP_FACTOR * runner.info.export_s:
+        lp = session.relaxed(f"{name}-relaxation",
+                             time_limit=max(runner.left() * share, MIN_LP_SECONDS),
+                             crossover=best.method == "simplex")
+    else:  # HiGHS's set-up alone (presolve, first iteration) would overrun the limit
+        lp = StageResult(f"{name}-relaxation", "no-solution", message="no time left")
     bound = float(lp.value) if lp.has_solution and lp.value is not None else None
     if lp.has_solution and lp.x is not None:
         x_lp = np.nan_to_num(lp.x)
@@ -291,7 +295,8 @@ def stage(runner: StageRunner, name: str, vec: np.ndarray, start: np.ndarray) ->
     if bound is not None and _within_gap(best.value, bound, gap):
         return runner.record(StageResult(name, "optimal", best.value, min(bound, best.value),
                                          seconds, "", best.x))
-    if lp.seconds * ROOT_LP_FACTOR > runner.left() or session.n_cols >= BRANCH_MAX_COLUMNS:
+    if (lp.seconds * ROOT_LP_FACTOR > runner.left() or runner.left() <= MIN_LP_SECONDS
+            or session.n_cols >= BRANCH_MAX_COLUMNS):
         # HiGHS's root LP (simplex) cannot be interrupted and is slower than the interior
         # point relaxation: without time for it, branching would only overrun the limit.
         # From 100 lines on it explored no node in any measured run (47-263 s) and overran.
@@ -313,7 +318,8 @@ def _first_plans(runner: StageRunner, name: str, best: _Incumbent) -> bool:
     """The stage's first incumbents; ``True`` when the service stage reached ``S = 0``.
 
     Construction first (construct.py): a plan from few cheap lines, or this stage's start
-    re-solved for its own objective, each on a reduced model. In the service stage, every
+    re-solved for its own objective, each on a reduced model (the latter only where
+    branch-and-bound is not run). In the service stage, every
     line on as early as allowed is the most capacity there can be (with monotone ramps):
     when it meets every due date, S = 0 is optimal (S >= 0). Below ``LARGE_MODEL_COLUMNS``
     that LP comes right after the first construction (measured at 100 lines: the greedy
@@ -323,6 +329,8 @@ def _first_plans(runner: StageRunner, name: str, best: _Incumbent) -> bool:
     b, session = runner.built, runner.session
     assert session is not None
     large = session.n_cols >= LARGE_MODEL_COLUMNS
+    if name == "cost" and session.n_cols < BRANCH_MAX_COLUMNS:
+        return False  # relax-and-fix and branch-and-bound do better (demo: 3 s saved)
     build_s = runner.info.prepare_s + runner.info.build_s + runner.info.export_s
     for n, x_c in enumerate(constructions(b, name, best.x, len(best.x), runner.left,
                                           runner.cap, session.threads, min_left=build_s)):
@@ -351,7 +359,8 @@ def _without_branching(runner: StageRunner, name: str, best: _Incumbent,
         assert bound is not None
         return runner.record(StageResult(name, "optimal", best.value, min(bound, best.value),
                                          seconds, "", best.x))
-    plan_is = ("time limit reached" if lp_seconds * ROOT_LP_FACTOR > runner.left() else
+    plan_is = ("time limit reached" if lp_seconds * ROOT_LP_FACTOR > runner.left()
+               or runner.left() <= MIN_LP_SECONDS else
                f"no branch-and-bound on {session.n_cols:,} columns (from "
                f"{BRANCH_MAX_COLUMNS:,} on it explores no node in the time)")
     why = (f"{plan_is}: best constructed, rounded or improved plan, LP relaxation bound"
