@@ -113,7 +113,7 @@ def active_options(b: Built, x: np.ndarray) -> list[int]:
     return [k for k in range(len(last)) if last[k] >= 0 and np.nan_to_num(x[last[k]]) > 0.5]
 
 
-COVERS = (1.5, 3.0)  # margins over the required hours, tried in turn by the service stage
+COVERS = (1.5,)  # margin over the required hours (then every line on: stages._first_plans)
 # Large models (LARGE_COLUMNS columns or more) start small: a plan from a third of the
 # required hours in a fraction of the time (never the empty plan), then the required hours
 # (measured at 1,000 lines: cover 1.0, 415 of 1,848 options, reaches S = 0; cover 1.5's
@@ -131,9 +131,9 @@ def constructions(b: Built, stage: str, start: np.ndarray, n: int, left: Callabl
 
     The cost stage re-solves its start's options for cost with ``S <= cap`` (the service
     stage's LP minimised lateness only); the service stage tries the greedy lines with a
-    margin of 1.5, then 3, over the required hours (large models: 0.3, 1, 1.5; the caller
-    stops at ``S = 0``); the weighted stage tries the first margin (large models: the first
-    two). Each greedy LP may take 60% of the time left (a plan first), the cost re-solve a
+    margin of 1.5 over the required hours (large models: 0.3, 1, 1.5; the caller stops at
+    ``S = 0``); the weighted stage tries the first margin (large models: the first two).
+    Each greedy LP may take 60% of the time left (a plan first), the cost re-solve a
     quarter; on large models a greedy LP without a plan ends the series. None starts with
     ``min_left`` seconds or less left (the caller passes the full model's build time: a
     reduced model's build is not interrupted).
