@@ -1,12 +1,18 @@
-"""Planner benchmark: model size, build, solve and extraction time, gap, peak memory.
+"""Planner benchmark: model size, time to the first plan, S and C at the limit, gap, memory.
 
-Each case runs in its own process so that peak memory (max RSS) is the case's own.
+Each case runs in its own process so that peak memory (max RSS) is the case's own. With
+``--baseline-src DIR`` every case is also solved by the code in ``DIR`` (for example a
+checkout of the main branch's ``src``), at the same time as this tree's code, so that
+both see the same load on a shared machine: compare them as ratios within one run. With
+``--first-run`` each case is also solved with 10% of its limit (is a verified plan that
+delivers there in a tenth of the time?). Every plan is checked by the verifier.
 Writes ``benchmarks/results/plan.md`` (a table, with the machine it ran on) and
 ``benchmarks/results/plan.json``.
 
 Usage::
 
-    python benchmarks/bench_plan.py [--sizes 30,100,300,1000] [--demo/--no-demo] [--quick]
+    python benchmarks/bench_plan.py [--sizes 30,100,300,1000,100x104] [--no-demo]
+        [--baseline-src DIR] [--first-run] [--quick]
 """
 
 from __future__ import annotations
@@ -25,10 +31,32 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 # Time limit per case [s]: the issue's targets (300 lines: gap <= 1% in 120 s; 1,000 lines:
 # gap <= 5% in 300 s; demo: optimal in 10 s).
-LIMITS = {30: 60.0, 100: 120.0, 300: 120.0, 1000: 300.0, 5000: 600.0}
+LIMITS = {"30": 60.0, "100": 120.0, "300": 120.0, "1000": 300.0, "5000": 600.0,
+          "100x52": 300.0, "100x104": 300.0}
 
 
-def run_case(case: str, limit: float) -> dict:
+def case_size(case: str) -> tuple[int, int]:
+    """(lines, weeks) of a case named ``N`` (26 weeks) or ``NxW``."""
+    lines, _, weeks = case.partition("x")
+    return int(lines), int(weeks or 26)
+
+
+def first_plan(sc: object, limit: float) -> dict:
+    """Solve with 10% of ``limit`` and verify: the plan a tenth of the time gives."""
+    import surge
+
+    t0 = time.perf_counter()
+    plan = surge.solve(sc, time_limit=0.1 * limit)  # type: ignore[arg-type]
+    seconds = time.perf_counter() - t0
+    check = surge.verify(sc, plan)  # type: ignore[arg-type]
+    return {"first_limit_s": round(0.1 * limit, 1), "first_total_s": round(seconds, 2),
+            "first_status": plan.status, "first_service": plan.objective.service,
+            "first_cost": plan.objective.cost, "first_lines": len(plan.activations),
+            "first_verified": check.ok,
+            "first_run_plan_s": plan.model_extra["solver"].get("first_plan_s")}
+
+
+def run_case(case: str, limit: float, first_run: bool) -> dict:
     """Solve one case in this process and return its measurements."""
     import surge
     from surge.scenario.generate import generate
@@ -37,8 +65,10 @@ def run_case(case: str, limit: float) -> dict:
     if case == "demo":
         sc = surge.load(ROOT / "examples" / "uav-france.yaml")
     else:
-        sc = surge.load(generate(int(case), 26, seed=1))
+        n_lines, n_weeks = case_size(case)
+        sc = surge.load(generate(n_lines, n_weeks, seed=1))
     load_s = time.perf_counter() - t0
+    first = first_plan(sc, limit) if first_run else {}
     t0 = time.perf_counter()
     plan = surge.solve(sc, time_limit=limit)
     total_s = time.perf_counter() - t0
@@ -64,6 +94,10 @@ def run_case(case: str, limit: float) -> dict:
         "max_gap": None if (not gaps or None in gaps) else max(gaps),
         "verified": check.ok, "violations": len(check.violations), "verify_s": round(verify_s, 2),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "first_plan_s": info.get("first_plan_s"), "lines_on": len(plan.activations),
+        "message": plan.message,
+        "service_bound": plan.objective.service_bound, "cost_bound": plan.objective.cost_bound,
+        **first,
     }
 
 
@@ -80,13 +114,13 @@ def machine() -> str:
     import highspy  # noqa: F401
     import linopy
 
-    return (f"{platform.node() or 'host'}: {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, "
+    return (f"{platform.node() or 'host'}: nproc {os.cpu_count()} ({cpu}), {mem:.0f} GiB, "
             f"Python {platform.python_version()}, linopy {linopy.__version__}, "
             f"HiGHS via highspy")
 
 
 def table(rows: list[dict]) -> str:
-    head = ("| case | lines | vars | cons | binaries | build s | export s | stage 1 s | stage 2 s "
+    head = ("| case | code | lines | vars | cons | binaries | build s | export s | stage 1 s | stage 2 s "
             "| extract s | total s | build+extract share | status | gap | S | C | verified "
             "| peak MB |")
     sep = "|" + "|".join(["---"] * (head.count("|") - 1)) + "|"
@@ -97,7 +131,7 @@ def table(rows: list[dict]) -> str:
         s2 = st.get("cost", 0.0)
         gap = "n/a" if r["max_gap"] is None else f"{r['max_gap']:.2%}"
         out.append(
-            f"| {r['case']} | {r['lines']} | {r['variables']:,} | {r['constraints']:,} | "
+            f"| {r['case']} | {r.get('code', 'tree')} | {r['lines']} | {r['variables']:,} | {r['constraints']:,} | "
             f"{r['binaries']:,} | {r['build_s']:.2f} | {r['export_s']:.2f} | {s1:.1f} | {s2:.1f} | "
             f"{r['extract_s']:.2f} | {r['total_s']:.1f} | {r['overhead_share']:.0%} | "
             f"{r['status']} | {gap} | {r['service']:,.1f} | {r['cost']:,.0f} | "
@@ -105,49 +139,122 @@ def table(rows: list[dict]) -> str:
     return "\n".join(out)
 
 
+def first_table(rows: list[dict]) -> str:
+    """Time to the first plan and what the limit gives, per case."""
+    out = ["| case | limit s | first plan at s (full run) | 10% run: limit s | total s | S | C "
+           "| lines on | verified | full run: S | C | cost bound | gap | lines on |",
+           "|" + "---|" * 14]
+    for r in rows:
+        if "first_status" not in r:
+            continue
+        gap = "n/a" if r["max_gap"] is None else f"{r['max_gap']:.2%}"
+        fp = "none" if r.get("first_plan_s") is None else f"{r['first_plan_s']:.1f}"
+        cb = "none" if not r.get("cost_bound") else f"{r['cost_bound']:,.0f}"
+        out.append(
+            f"| {r['case']} | {r['time_limit_s']:.0f} | {fp} | {r['first_limit_s']:.0f} | "
+            f"{r['first_total_s']:.1f} | {r['first_service']:,.1f} | {r['first_cost']:,.0f} | "
+            f"{r['first_lines']} | {'yes' if r['first_verified'] else 'NO'} | "
+            f"{r['service']:,.1f} | {r['cost']:,.0f} | {cb} | {gap} | {r['lines_on']} |")
+    return "\n".join(out)
+
+
+def spawn(case: str, limit: float, src: str, first_run: bool) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=src)
+    cmd = [sys.executable, __file__, "--case", case, "--limit", str(limit)]
+    if first_run:
+        cmd.append("--first-run")
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def collect(proc: subprocess.Popen, case: str, code: str) -> dict:
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        print(err[-2000:], file=sys.stderr)
+        return {"case": case, "code": code, "error": err.strip().splitlines()[-1:]}
+    row = json.loads(out.strip().splitlines()[-1])
+    row["code"] = code
+    print(f"[bench] {case} ({code}): {row['status']} in {row['total_s']} s, S "
+          f"{row['service']:,.1f}, C {row['cost']:,.0f}, gap {row['max_gap']}, "
+          f"{row['peak_rss_mb']} MB, verified {row['verified']}", flush=True)
+    return row
+
+
+def revision(src: str) -> str:
+    proc = subprocess.run(["git", "-C", src, "rev-parse", "--short", "HEAD"],
+                          capture_output=True, text=True)
+    return proc.stdout.strip() or "unknown"
+
+
+def compare_table(rows: list[dict]) -> str:
+    """This tree's code against the baseline, case by case (same run, same load)."""
+    by = {(r["case"], r["code"]): r for r in rows if "error" not in r}
+    out = ["| case | limit s | baseline: status | S | C | gap | s | this tree: status | S | C "
+           "| gap | s | first plan s | C ratio (tree/baseline) |", "|" + "---|" * 14]
+    for case in dict.fromkeys(r["case"] for r in rows):
+        a, b = by.get((case, "baseline")), by.get((case, "tree"))
+        if a is None or b is None:
+            continue
+
+        def cells(r: dict) -> str:
+            gap = "n/a" if r["max_gap"] is None else f"{r['max_gap']:.2%}"
+            return (f"{r['status']} | {r['service']:,.1f} | {r['cost']:,.0f} | {gap} | "
+                    f"{r['total_s']:.0f}")
+        ratio = f"{b['cost'] / a['cost']:.3f}" if a["cost"] else "n/a (baseline C = 0)"
+        fp = "none" if b.get("first_plan_s") is None else f"{b['first_plan_s']:.1f}"
+        out.append(f"| {case} | {b['time_limit_s']:.0f} | {cells(a)} | {cells(b)} | {fp} | "
+                   f"{ratio} |")
+    return "\n".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="30,100,300,1000")
+    parser.add_argument("--sizes", default="30,100,300,1000,100x104")
     parser.add_argument("--no-demo", action="store_true")
     parser.add_argument("--quick", action="store_true", help="short time limits (smoke run)")
+    parser.add_argument("--baseline-src", help="also solve every case with this source tree")
+    parser.add_argument("--first-run", action="store_true",
+                        help="also solve with 10%% of the limit")
+    parser.add_argument("--out", default="plan", help="results file stem (plan.md, plan.json)")
     parser.add_argument("--case", help=argparse.SUPPRESS)
     parser.add_argument("--limit", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.case:  # child process
-        print(json.dumps(run_case(args.case, args.limit)))
+        print(json.dumps(run_case(args.case, args.limit, args.first_run)))
         return
     cases = ([] if args.no_demo else [("demo", 60.0)]) + [
-        (s, LIMITS.get(int(s), 300.0)) for s in args.sizes.split(",") if s]
+        (s, LIMITS.get(s, 300.0)) for s in args.sizes.split(",") if s]
+    tree_src = str(ROOT / "src")
     rows = []
     for case, limit in cases:
         if args.quick:
             limit = min(limit, 20.0)
         print(f"[bench] {case}: time limit {limit:.0f} s ...", flush=True)
-        proc = subprocess.run([sys.executable, __file__, "--case", str(case), "--limit",
-                               str(limit)],
-                              capture_output=True, text=True)
-        if proc.returncode != 0:
-            print(proc.stderr[-2000:], file=sys.stderr)
-            rows.append({"case": case, "error": proc.stderr.strip().splitlines()[-1:]})
-            continue
-        row = json.loads(proc.stdout.strip().splitlines()[-1])
-        print(f"[bench] {case}: {row['status']} in {row['total_s']} s, gap {row['max_gap']}, "
-              f"{row['peak_rss_mb']} MB, verified {row['verified']}", flush=True)
-        rows.append(row)
+        procs = [("tree", spawn(case, limit, tree_src, args.first_run))]
+        if args.baseline_src:
+            procs.append(("baseline", spawn(case, limit, args.baseline_src, args.first_run)))
+        rows += [collect(p, case, code) for code, p in procs]
     RESULTS.mkdir(parents=True, exist_ok=True)
     ok_rows = [r for r in rows if "error" not in r]
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    text = (f"# Planner benchmark\n\nRun {stamp} on {machine()}.\n"
-            f"Generated scenarios: `surge generate --lines N --weeks 26 --seed 1`; demo: "
-            f"`examples/uav-france.yaml`. Times in seconds; stage 1 minimises S, stage 2 C; "
-            f"gap is the larger of the stages' relative gaps; peak MB is the solving process's "
-            f"max RSS.\n\n{table(ok_rows)}\n")
+    base = (f" Baseline: the source tree at revision {revision(args.baseline_src)}, run at "
+            "the same time as this tree's code on each case." if args.baseline_src else "")
+    text = (f"# Planner benchmark\n\nRun {stamp} on {machine()}.{base}\n"
+            f"Generated scenarios: `surge generate --lines N --weeks W --seed 1` (W = 26 unless "
+            f"the case says NxW); demo: `examples/uav-france.yaml`. Times in seconds; stage 1 "
+            f"minimises S, stage 2 C; gap is the larger of the stages' relative gaps (n/a: a "
+            f"stage has no proven bound); peak MB is the solving process's max RSS.\n\n")
+    if args.baseline_src:
+        text += f"## This tree against the baseline\n\n{compare_table(rows)}\n\n"
+    text += f"## Every run\n\n{table(ok_rows)}\n"
+    if args.first_run:
+        text += f"\n## First plan and plan at the limit\n\n{first_table(ok_rows)}\n"
     errors = [r for r in rows if "error" in r]
     if errors:
-        failed = "\n".join(f"- {r['case']}: {r['error']}" for r in errors)
+        failed = "\n".join(f"- {r['case']} ({r['code']}): {r['error']}" for r in errors)
         text += "\nFailed cases:\n" + failed + "\n"
-    (RESULTS / "plan.md").write_text(text)
-    (RESULTS / "plan.json").write_text(json.dumps(rows, indent=1) + "\n")
+    (RESULTS / f"{args.out}.md").write_text(text)
+    (RESULTS / f"{args.out}.json").write_text(json.dumps(rows, indent=1) + "\n")
     print(text)
 
 

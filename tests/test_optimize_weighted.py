@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import solve_and_verify
 
 import surge
+from conftest import solve_and_verify
 from surge.plan.evaluate import evaluate
 from surge.plan.model import Plan
 from surge.scenario.generate import generate

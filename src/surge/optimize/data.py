@@ -103,14 +103,33 @@ def _committed_hours(sc: Scenario, rows: list[tuple[Line, Option, int]]) -> np.n
     return out
 
 
-def prepare(sc: Scenario) -> ModelData:  # noqa: C901 (issue 11: to split into option table, reach, fixpoint, lanes)
-    """Flatten ``sc`` into the index sets of the model, pruned by reachability."""
-    T = sc.weeks
-    d = ModelData(sc=sc, T=T)
-    d.offers = {(sup.id, o.item): o for sup in sc.suppliers for o in sup.offers}
-    sites = sc.by_id("sites")
-    ops = sc.operations
+def prepare(sc: Scenario) -> ModelData:
+    """Flatten ``sc`` into the index sets of the model, pruned by reachability.
 
+    Four steps: the option table (:func:`option_table`), where each operation can run and
+    where each item is used (:func:`reach`), the earliest week each item can be at each
+    site (:func:`earliest_weeks`, a fixpoint) and the purchase and shipment lanes
+    (:func:`lanes`).
+    """
+    d = ModelData(sc=sc, T=sc.weeks)
+    d.offers = {(sup.id, o.item): o for sup in sc.suppliers for o in sup.offers}
+    d.ops = [op.id for op in sc.operations]
+    option_table(d)
+    first_hours, used_at = reach(d)
+    d.earliest, producers = earliest_weeks(sc, first_hours, used_at)
+    # Stock nodes: every (site, item) the item can reach.
+    d.nodes = sorted(d.earliest)
+    d.node_index = {n: i for i, n in enumerate(d.nodes)}
+    lanes(d, used_at, producers)
+    d.receipts = np.zeros((len(d.nodes), d.T))
+    for rec in sc.receipts:
+        d.receipts[d.node_index[(rec.site, rec.item)], rec.week] += rec.quantity
+    return d
+
+
+def option_table(d: ModelData) -> None:
+    """The ``opt_*`` arrays of ``d``: one entry per (line, option) that can offer hours."""
+    sc, T = d.sc, d.T
     rows = _option_rows(sc)
     d.opt_committed = np.array([line.committed is not None for line, _, _ in rows], dtype=bool)
     d.opt_ready = np.array([line.committed.ready_week if line.committed else 0
@@ -131,35 +150,44 @@ def prepare(sc: Scenario) -> ModelData:  # noqa: C901 (issue 11: to split into o
     d.opt_cph = np.array([opt.cost_per_hour for _, opt, _ in rows], dtype=float)
     d.opt_ramp = [list(opt.ramp_up) for _, opt, _ in rows]
     d.opt_caps = [frozenset(opt.capabilities) for _, opt, _ in rows]
-    d.ops = [op.id for op in ops]
     d.opt_first = np.array([
         min([t for t in range(T) if d.committed_hours[k, t] > 0], default=NEVER)
         if d.opt_committed[k]
         else hours_start(int(d.opt_lead[k]), int(d.opt_est[k]), d.opt_ramp[k])
         for k in range(len(rows))], dtype=int)
 
-    # Where can each operation run, from which week (line hours only)?
-    first_hours: dict[tuple[str, str], int] = {}  # (operation, site) -> first week with hours
-    for k in range(len(rows)):
+
+def reach(d: ModelData) -> tuple[dict[tuple[str, str], int], dict[str, set[str]]]:
+    """Where each operation can run and from which week (line hours only):
+    ``(operation, site) -> first week with hours``; and the sites where each item is used
+    (consumed by an operation that can run there, or demanded): ``item -> sites``."""
+    ops = d.sc.operations
+    first_hours: dict[tuple[str, str], int] = {}
+    for k in range(len(d.opt_id)):
         start = int(d.opt_first[k])
         for op in ops:
             if op.capability in d.opt_caps[k]:
                 key = (op.id, d.opt_site[k])
                 first_hours[key] = min(first_hours.get(key, NEVER), start)
-
-    # Sites where an item is used: consumed by an operation that can run there, or demanded.
     used_at: dict[str, set[str]] = {}
     for op in ops:
         for (oid, site) in first_hours:
             if oid == op.id:
                 for item in op.consumes:
                     used_at.setdefault(item, set()).add(site)
-    for dem in sc.demands:
+    for dem in d.sc.demands:
         used_at.setdefault(dem.item, set()).add(dem.site)
+    return first_hours, used_at
 
-    # Earliest week each item can be at each site: a fixpoint over purchases (delivered
-    # straight to the sites that use the item), inventory, production and shipments.
-    earliest: dict[tuple[str, str], int] = {}
+
+def earliest_weeks(sc: Scenario, first_hours: dict[tuple[str, str], int],
+                   used_at: dict[str, set[str]]
+                   ) -> tuple[dict[tuple[str, str], int], dict[str, set[str]]]:
+    """Earliest week each item can be at each site, ``(site, item) -> week``: a fixpoint
+    over inventory, receipts, purchases (delivered straight to the sites that use the
+    item), production and shipments; and the sites where each item can be produced."""
+    T = sc.weeks
+    earliest = _seed_earliest(sc, used_at)
 
     def lower(key: tuple[str, str], week: int) -> bool:
         if week <= T - 1 and week < earliest.get(key, NEVER):
@@ -167,18 +195,6 @@ def prepare(sc: Scenario) -> ModelData:  # noqa: C901 (issue 11: to split into o
             return True
         return False
 
-    for stock in sc.inventory:
-        if stock.quantity > 0:
-            lower((stock.site, stock.item), 0)
-    for rec in sc.receipts:
-        lower((rec.site, rec.item), rec.week)
-    for sup in sc.suppliers:
-        for offer in sup.offers:
-            if not any(offer.capacity(t) > 0 for t in range(offer.available_from_week, T)):
-                continue
-            t0 = next(t for t in range(offer.available_from_week, T) if offer.capacity(t) > 0)
-            for site in used_at.get(offer.item, ()):
-                lower((site, offer.item), t0 + offer.lead_time_weeks)
     tau = sc.transport.lead_time_weeks
     runs_at: dict[str, list[tuple[str, int]]] = {}  # operation -> [(site, first week with hours)]
     for (oid, site), start in sorted(first_hours.items()):
@@ -187,7 +203,7 @@ def prepare(sc: Scenario) -> ModelData:  # noqa: C901 (issue 11: to split into o
     changed = True
     while changed:
         changed = False
-        for op in ops:
+        for op in sc.operations:
             for site, start in runs_at.get(op.id, ()):
                 ready = max([start] + [earliest.get((site, i), NEVER) for i in op.consumes])
                 if ready + op.lead_time_weeks <= T - 1:
@@ -195,21 +211,57 @@ def prepare(sc: Scenario) -> ModelData:  # noqa: C901 (issue 11: to split into o
                     changed |= lower((site, op.produces), ready + op.lead_time_weeks)
         # shipments: from a site holding the item to another site using it; the two
         # earliest holders of each item are enough to know every destination's earliest.
-        best: dict[str, list[tuple[int, str]]] = {}
-        for (site, item), week in earliest.items():
-            best.setdefault(item, []).append((week, site))
-        for item, holders in best.items():
-            two = sorted(holders)[:2]
-            for dest in used_at.get(item, ()):
-                first = next((w for w, src in two if src != dest), None)
-                if first is not None:
-                    changed |= lower((dest, item), first + tau)
-    d.earliest = earliest
+        for dest, item, week in _shipment_reach(earliest, used_at):
+            changed |= lower((dest, item), week + tau)
+    return earliest, producers
 
-    # Stock nodes: every (site, item) the item can reach.
-    d.nodes = sorted(earliest)
-    d.node_index = {n: i for i, n in enumerate(d.nodes)}
 
+def _seed_earliest(sc: Scenario, used_at: dict[str, set[str]]) -> dict[tuple[str, str], int]:
+    """Earliest weeks from inventory, receipts and purchases alone."""
+    T = sc.weeks
+    earliest: dict[tuple[str, str], int] = {}
+
+    def lower(key: tuple[str, str], week: int) -> None:
+        if week <= T - 1 and week < earliest.get(key, NEVER):
+            earliest[key] = week
+
+    for stock in sc.inventory:
+        if stock.quantity > 0:
+            lower((stock.site, stock.item), 0)
+    for rec in sc.receipts:
+        lower((rec.site, rec.item), rec.week)
+    for sup in sc.suppliers:
+        for offer in sup.offers:
+            t0 = next((t for t in range(offer.available_from_week, T)
+                       if offer.capacity(t) > 0), None)
+            if t0 is None:
+                continue
+            for site in used_at.get(offer.item, ()):
+                lower((site, offer.item), t0 + offer.lead_time_weeks)
+    return earliest
+
+
+def _shipment_reach(earliest: dict[tuple[str, str], int], used_at: dict[str, set[str]]
+                    ) -> list[tuple[str, str, int]]:
+    """(destination, item, earliest departure) for every site using an item held
+    elsewhere: the earliest of the item's two earliest holders that is not the site."""
+    best: dict[str, list[tuple[int, str]]] = {}
+    for (site, item), week in earliest.items():
+        best.setdefault(item, []).append((week, site))
+    out = []
+    for item, holders in best.items():
+        two = sorted(holders)[:2]
+        for dest in used_at.get(item, ()):
+            first = next((w for w, src in two if src != dest), None)
+            if first is not None:
+                out.append((dest, item, first))
+    return out
+
+
+def lanes(d: ModelData, used_at: dict[str, set[str]], producers: dict[str, set[str]]) -> None:
+    """Purchase lanes, shipment lanes (with their unit costs) or, with free transport, the
+    shipment pool's origins and destinations."""
+    sc, T, earliest = d.sc, d.T, d.earliest
     # Purchase lanes: to the sites that use the item (buying elsewhere and shipping is
     # never cheaper nor sooner: delivery to any site is included in the price).
     for sup in sc.suppliers:
@@ -221,6 +273,8 @@ def prepare(sc: Scenario) -> ModelData:  # noqa: C901 (issue 11: to split into o
     # Shipment lanes: from sites where the item is made or stocked, to other sites using
     # it. Shipping a bought item is never better than buying for the destination, and by
     # the triangle inequality a direct lane is never worse than a relay.
+    sites = sc.by_id("sites")
+    tau = sc.transport.lead_time_weeks
     stocked = {(s.site, s.item) for s in sc.inventory if s.quantity > 0}
     stocked |= {(r.site, r.item) for r in sc.receipts}
     cost_lanes = []
@@ -246,7 +300,3 @@ def prepare(sc: Scenario) -> ModelData:  # noqa: C901 (issue 11: to split into o
                     km = haversine_km(a.lat, a.lon, b.lat, b.lon)
                     cost_lanes.append(weight[item] * km * sc.transport.cost_per_kg_km)
     d.ship_cost = np.array(cost_lanes, dtype=float)
-    d.receipts = np.zeros((len(d.nodes), T))
-    for rec in sc.receipts:
-        d.receipts[d.node_index[(rec.site, rec.item)], rec.week] += rec.quantity
-    return d

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from surge.optimize.aggregate import split_purchases
 from surge.optimize.model import Built
 from surge.optimize.solver import StageResult
 from surge.optimize.stages import Solved
@@ -66,11 +67,8 @@ def make_plan(sc: Scenario, b: Built, solved: Solved, gap: float | None = None) 
             continue  # numerical dust on an option that is not activated
         key = (d.ops[p], d.opt_line[k], int(t))
         production[key] = production.get(key, 0.0) + float(prod[p, k, t])
-    buy = _values(x, b.buy)
-    purchases = [{"supplier": d.buy_lanes[j][0], "item": d.buy_lanes[j][1],
-                  "site": d.buy_lanes[j][2], "week": int(t),
-                  "arrival_week": int(t) + d.offers[d.buy_lanes[j][:2]].lead_time_weeks,
-                  "quantity": float(buy[j, t])} for j, t in zip(*np.nonzero(buy), strict=True)]
+    assert b.purchases is not None
+    purchases = split_purchases(d, b.purchases, x)
     tau = sc.transport.lead_time_weeks
     ship = _values(x, b.ship)
     shipments = [{"item": d.ship_lanes[j][0], "from": d.ship_lanes[j][1],

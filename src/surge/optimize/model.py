@@ -20,6 +20,12 @@ from dataclasses import dataclass
 import linopy
 import numpy as np
 
+from surge.optimize.aggregate import (
+    Purchases,
+    add_arrivals,
+    define_purchase_balance,
+    define_purchase_variables,
+)
 from surge.optimize.data import NEVER, ModelData
 from surge.optimize.terms import Terms
 from surge.scenario.due import due_matrix
@@ -34,7 +40,7 @@ class Built:
     d: ModelData
     act: np.ndarray      # (option, week) labels, -1 where no variable
     prod: np.ndarray     # (operation, option, week)
-    buy: np.ndarray      # (buy_lane, week)
+    buy: np.ndarray      # (offer, week): units ordered (pooled purchases, aggregate.py)
     ship: np.ndarray     # (ship_lane, week)
     ship_out: np.ndarray  # (pool_out, week): pooled shipments leaving (free transport)
     ship_in: np.ndarray   # (pool_in, week): pooled shipments bound for a site, by departure week
@@ -45,6 +51,7 @@ class Built:
     service: Terms | None = None  # S as a scalar sum of terms
     cost: Terms | None = None     # C as a scalar sum of terms
     cost_constant: float = 0.0    # the part of C no plan can change (committed lines) [cur]
+    purchases: Purchases | None = None  # pooled purchase variables (aggregate.py)
 
 
 def create_model(d: ModelData, *, relax_policy: frozenset[str] = frozenset()) -> Built:
@@ -93,14 +100,7 @@ def define_variables(m: linopy.Model, d: ModelData) -> Built:
     prod = m.add_variables(lower=0, coords=[d.ops, options, weeks],
                            dims=["operation", "option", "week"], mask=prod_mask,
                            name="prod") if K and P else None
-    buy_mask = np.zeros((len(d.buy_lanes), T), dtype=bool)
-    for j, (sid, item, _site) in enumerate(d.buy_lanes):
-        o = d.offers[(sid, item)]
-        for t in range(o.available_from_week, T - o.lead_time_weeks):
-            buy_mask[j, t] = o.capacity(t) > 0
-    buy = m.add_variables(lower=0, coords=[[f"{s}/{i}/{x}" for s, i, x in d.buy_lanes], weeks],
-                          dims=["buy_lane", "week"], mask=buy_mask,
-                          name="buy") if d.buy_lanes else None
+    purchases = define_purchase_variables(m, d)
 
     tau = sc.transport.lead_time_weeks
     ship_first = np.array([d.earliest[(src, item)] for item, src, _ in d.ship_lanes], dtype=int)
@@ -140,11 +140,12 @@ def define_variables(m: linopy.Model, d: ModelData) -> Built:
     return Built(
         m=m, d=d,
         act=labels(act, (K, T)), prod=labels(prod, (P, K, T)),
-        buy=labels(buy, (len(d.buy_lanes), T)), ship=labels(ship, (len(d.ship_lanes), T)),
+        buy=purchases.order, ship=labels(ship, (len(d.ship_lanes), T)),
         ship_out=labels(ship_out, (len(d.pool_out), T)),
         ship_in=labels(ship_in, (len(d.pool_in), T)),
         deliver=deliver.labels.values, backlog=backlog.labels.values,
         stock=labels(stock, (len(d.nodes), T)), hours_per_good=hours_per_good,
+        purchases=purchases,
     )
 
 
@@ -247,10 +248,8 @@ def define_material_balance(b: Built) -> None:
         for item, qty in op.consumes.items():
             in_node = np.array([ni.get((site, item), -1) for site in d.opt_site])
             bal.add(b.prod[p], qty / op.yield_, in_node[:, None], weeks[None, :])
-    if d.buy_lanes:
-        lead = np.array([d.offers[(sid, item)].lead_time_weeks for sid, item, _ in d.buy_lanes])
-        to = np.array([ni[(site, item)] for _, item, site in d.buy_lanes])
-        bal.add(b.buy, -1.0, to[:, None], weeks[None, :] + lead[:, None])
+    assert b.purchases is not None
+    add_arrivals(b.purchases, d, bal)
     tau = sc.transport.lead_time_weeks
     if d.ship_lanes:
         src = np.array([ni[(a, item)] for item, a, _ in d.ship_lanes])
@@ -268,6 +267,7 @@ def define_material_balance(b: Built) -> None:
         bal.add(b.deliver[j], 1.0, node, weeks)
 
     define_shipment_pool(b)
+    define_purchase_balance(m, d, b.purchases)
 
     rhs = d.receipts.copy()  # receipts arrive whatever the plan does
     for stock in sc.inventory:
@@ -295,13 +295,11 @@ def define_shipment_pool(b: Built) -> None:
 def define_supply(b: Built) -> None:
     """Units ordered from one offer in week t, over all sites, <= its capacity."""
     d, m, T = b.d, b.m, b.d.T
-    if not d.buy_lanes:
+    if b.purchases is None or not b.purchases.offers:
         return
-    offer_keys = sorted({(s, i) for s, i, _ in d.buy_lanes})
-    oi = {key: n for n, key in enumerate(offer_keys)}
+    offer_keys = b.purchases.offers
     sup = Terms({"offer": [f"{s}/{i}" for s, i in offer_keys], "week": range(T)})
-    lane_offer = np.array([oi[(s, i)] for s, i, _ in d.buy_lanes])
-    sup.add(b.buy, 1.0, lane_offer[:, None], np.arange(T)[None, :])
+    sup.add(b.buy, 1.0, np.arange(len(offer_keys))[:, None], np.arange(T)[None, :])
     cap = np.array([[d.offers[key].capacity(t) for t in range(T)] for key in offer_keys])
     m.add_constraints(sup.expression(m) <= sup.array(cap), name="supplier-capacity",
                       mask=sup.array(sup.count() > 0, bool))
@@ -431,9 +429,8 @@ def cost_terms(b: Built, parts: tuple[str, ...] = ("activation", "operating", "p
         c.add(b.act, d.opt_weekly[:, None], 0)
     if K and len(d.ops) and "operating" in parts:
         c.add(b.prod, b.hours_per_good[:, None, None] * d.opt_cph[None, :, None], 0)
-    if d.buy_lanes and "purchase" in parts:
-        price = np.array([d.offers[(s, i)].unit_price for s, i, _ in d.buy_lanes])
-        c.add(b.buy, price[:, None], 0)
+    if b.purchases is not None and b.purchases.offers and "purchase" in parts:
+        c.add(b.buy, b.purchases.price[:, None], 0)
     if d.ship_lanes and "transport" in parts:
         c.add(b.ship, d.ship_cost[:, None], 0)
     return c
@@ -477,14 +474,15 @@ def define_policy(b: Built, relax: frozenset[str] = frozenset()) -> None:
                               mask=terms.array(has, bool))
 
     ro = pol.restricted_origins
-    if ro is not None and ro.max_share < 1 and "restricted-origins" not in relax and d.buy_lanes:
+    offers = b.purchases.offers if b.purchases is not None else []
+    if ro is not None and ro.max_share < 1 and "restricted-origins" not in relax and offers:
         country = {s.id: s.country for s in sc.suppliers}
         restricted = set(ro.countries)
-        items = sorted({i for _, i, _ in d.buy_lanes})
+        items = sorted({i for _, i in offers})
         ii = {i: n for n, i in enumerate(items)}
         terms = Terms({"item": items})
-        lane_item = np.array([ii[i] for _, i, _ in d.buy_lanes])
-        is_r = np.array([country[s] in restricted for s, _, _ in d.buy_lanes])
+        lane_item = np.array([ii[i] for _, i in offers])
+        is_r = np.array([country[s] in restricted for s, _ in offers])
         terms.add(b.buy, (is_r.astype(float) - ro.max_share)[:, None], lane_item[:, None])
         has_r = np.zeros(len(items), bool)
         has_r[np.unique(lane_item[is_r & (b.buy >= 0).any(axis=1)])] = True

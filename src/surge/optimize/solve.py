@@ -98,7 +98,7 @@ def solve_detailed(
     gap = float(mip_gap if mip_gap is not None else obj.mip_gap)
     say = progress or (lambda step: None)
     t_start = time.perf_counter()
-    info = SolveInfo(solver=solver)
+    info = SolveInfo(solver=solver, started=t_start)
     try:
         say("prepare")
         t0 = time.perf_counter()

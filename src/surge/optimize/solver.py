@@ -52,6 +52,7 @@ class HighsSession:
         import highspy
 
         self._hs = highspy
+        self.threads = threads
         M = model.matrices
         self.vlabels = np.asarray(M.vlabels)
         self.n_labels = int(model._xCounter) if hasattr(model, "_xCounter") else int(
@@ -103,14 +104,19 @@ class HighsSession:
         cost = _pad(by_label, self.col_of.shape[0])[self.vlabels]
         self.h.changeColsCost(self.n_cols, np.arange(self.n_cols, dtype=np.int32), cost)
 
-    def add_row(self, by_label: np.ndarray, lower: float, upper: float) -> None:
-        """Add the row ``lower <= sum by_label[l] x_l <= upper``."""
+    def add_row(self, by_label: np.ndarray, lower: float, upper: float) -> int:
+        """Add the row ``lower <= sum by_label[l] x_l <= upper``; returns its index."""
         coef = _pad(by_label, self.col_of.shape[0])
         labels = np.nonzero(coef)[0]
         cols = self.col_of[labels]
         keep = cols >= 0
         self.h.addRow(lower, upper, int(keep.sum()), cols[keep].astype(np.int32),
                       coef[labels[keep]])
+        return int(self.h.getNumRow()) - 1
+
+    def set_row_bounds(self, row: int, lower: float, upper: float) -> None:
+        """Change the bounds of row ``row`` (an index :meth:`add_row` returned)."""
+        self.h.changeRowBounds(row, lower, upper)
 
     def run(self, name: str, *, time_limit: float, mip_gap: float,
             start: np.ndarray | None = None) -> StageResult:
@@ -150,7 +156,9 @@ class HighsSession:
             return StageResult(name, "optimal", 0.0, 0.0, seconds, "",
                                np.full(self.col_of.shape[0], np.nan))
         if value is not None and x is not None:
-            own = float(np.asarray(h.getLp().col_cost_) @ np.asarray(h.getSolution().col_value))
+            lp = h.getLp()
+            own = float(np.asarray(lp.col_cost_) @ np.asarray(h.getSolution().col_value))
+            own += float(lp.offset_)
             if not _same_value(own, value):
                 if start is not None and self.is_mip:
                     # HiGHS (1.16) can value a user start wrongly in its presolved space
@@ -183,7 +191,7 @@ class HighsSession:
                            message=f"HiGHS stopped with status {h.modelStatusToString(status)}")
 
     def relaxed(self, name: str, *, time_limit: float, fix: dict[int, float] | None = None,
-                method: str = "ipm") -> StageResult:
+                method: str = "ipm", crossover: bool = True) -> StageResult:
         """Solve the LP relaxation (``method`` "ipm" or "simplex"), optionally with some
         variables fixed (by label); the model is left as it was."""
         h = self.h
@@ -198,16 +206,37 @@ class HighsSession:
         if len(cols):
             h.changeColsIntegrality(len(cols), cols, np.zeros(len(cols), np.uint8))
         h.setOptionValue("solver", method)
+        h.setOptionValue("run_crossover", "on" if crossover else "off")
         was_mip, self.is_mip = self.is_mip, False
         try:
             return self.run(name, time_limit=time_limit, mip_gap=1.0)
         finally:
             self.is_mip = was_mip
             h.setOptionValue("solver", "choose")
+            h.setOptionValue("run_crossover", "on")
             if len(cols):
                 h.changeColsIntegrality(len(cols), cols, np.ones(len(cols), np.uint8))
             if len(fixed_cols):
                 h.changeColsBounds(len(fixed_cols), fixed_cols, old_lo, old_up)
+            h.clearSolver()
+
+    def restricted(self, name: str, *, time_limit: float, mip_gap: float,
+                   fix: dict[int, float], start: np.ndarray | None = None) -> StageResult:
+        """Branch-and-bound with some variables fixed (by label), from ``start``; the model
+        is left as it was (a fix-and-optimise neighbourhood, improve.py)."""
+        h = self.h
+        lp = h.getLp()
+        cols = np.array([self.col(lab) for lab in fix], dtype=np.int32)
+        old_lo = np.asarray(lp.col_lower_)[cols]
+        old_up = np.asarray(lp.col_upper_)[cols]
+        vals = np.array(list(fix.values()), dtype=np.float64)
+        if len(cols):
+            h.changeColsBounds(len(cols), cols, vals, vals)
+        try:
+            return self.run(name, time_limit=time_limit, mip_gap=mip_gap, start=start)
+        finally:
+            if len(cols):
+                h.changeColsBounds(len(cols), cols, old_lo, old_up)
             h.clearSolver()
 
     def fix_integers(self, x: np.ndarray) -> None:

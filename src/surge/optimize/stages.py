@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import linopy
 import numpy as np
 
+from surge.optimize.construct import constructions
+from surge.optimize.improve import improve
 from surge.optimize.model import Built
 from surge.optimize.solver import HighsSession, StageResult, run_linopy
 from surge.optimize.terms import Terms
@@ -26,12 +28,21 @@ SHORTCUT_SHARE = 0.5      # service stage: every line on, as early as allowed
 RELAXATION_SHARE = 0.5    # the LP relaxation (proven bound)
 ROUNDING_SHARE = 0.25     # each rounded-and-fixed LP
 ALL_LINES_SHARE = 0.6     # no relaxation in time: every line on
+POLISH_SHARE = 0.9        # the cost stage's polish, the last step of a solve
+LARGE_RELAXATION_SHARE = 0.9  # large models: the bound is worth most of the time left
+LARGE_MODEL_COLUMNS = 100_000  # from this size on (300 lines: ~85 s of 120 for the bound)
 BRANCH_SHARE = 0.85       # branch-and-bound (headroom: HiGHS's root LP ignores the limit)
 MIN_LP_SECONDS = 1.0      # no LP of a stage gets less than this [s]
 ROOT_LP_FACTOR = 3        # branching needs ~this many relaxation times to be worth it [-]
+SETUP_FACTOR = 3          # an LP's set-up takes up to this many exports of the model [-]
+ROOT_OVERRUN = 1.5        # relaxation times the MIP's root may run past its limit [-]
+BRANCH_MAX_COLUMNS = 30_000  # from here on no branch-and-bound (issue 12: 0 nodes, overruns)
 SIMPLEX_MAX_COLUMNS = 8_000  # below: simplex (exact vertices, quick); above: interior point
 ROUNDING_THRESHOLDS = (0.5, 0.1, 1e-6)  # fewer lines first; the last one rounds all up
 ZERO_SERVICE = 1e-6       # S at or below this is S = 0 [unit-weeks]
+SOLVER_PRECISION = 1e-7   # relative: values this close are equal to HiGHS [-]
+ROW_TOLERANCE = 1e-7      # HiGHS's primal feasibility tolerance on a row [row units]
+SERVICE_SLACK = ZERO_SERVICE  # the cost stage may exceed S* by this, then polish [unit-weeks]
 ABS_GAP = 1e-6           # absolute gap that always counts as closed [objective units]
 IDLE_OUTPUT = 1e-9        # an option making at most this in total makes nothing [units]
 
@@ -49,6 +60,8 @@ class SolveInfo:
     export_s: float = 0.0
     extract_s: float = 0.0
     stages: list[StageResult] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
+    first_plan_s: float | None = None  # seconds to the first plan that delivers something
 
     def to_dict(self) -> dict:
         """The ``solver`` section of the plan file."""
@@ -57,6 +70,7 @@ class SolveInfo:
             "binaries": self.binaries, "prepare_s": round(self.prepare_s, 4),
             "build_s": round(self.build_s, 4), "export_s": round(self.export_s, 4),
             "extract_s": round(self.extract_s, 4),
+            "first_plan_s": None if self.first_plan_s is None else round(self.first_plan_s, 4),
             "stages": [{"name": s.name, "status": s.status, "value": s.value, "bound": s.bound,
                         "gap": s.gap, "seconds": round(s.seconds, 4)} for s in self.stages],
         }
@@ -84,6 +98,8 @@ class StageRunner:
         self.t_start, self.say = t_start, say
         self.n = n_labels(built.m)
         self.session: HighsSession | None = None
+        self.cap: float | None = None  # S <= cap in the cost stage
+        self.service_row = -1  # the row S <= cap in the HiGHS session
         if solver == "highs":
             t0 = time.perf_counter()
             self.session = HighsSession(built.m, threads=threads)
@@ -94,13 +110,14 @@ class StageRunner:
         return self.limit - (time.perf_counter() - self.t_start)
 
     def branch(self, name: str, objective: np.ndarray, start: np.ndarray | None,
-               share: float = 1.0) -> StageResult:
-        """Branch-and-bound (or the linopy solver) on ``objective`` from ``start``."""
+               share: float = 1.0, reserve: float = 0.0) -> StageResult:
+        """Branch-and-bound (or the linopy solver) on ``objective`` from ``start``, with
+        ``share`` of the time left less ``reserve`` seconds (at least 1 s)."""
         m, n = self.built.m, self.n
         if self.session is not None:
             self.session.set_objective(objective)
-            res = self.session.run(name, time_limit=self.left() * share, mip_gap=self.gap,
-                                   start=start)
+            limit = max(self.left() * share - reserve, MIN_LP_SECONDS)
+            res = self.session.run(name, time_limit=limit, mip_gap=self.gap, start=start)
         else:
             m.objective = expression(m, objective)
             res = run_linopy(m, name, self.solver, time_limit=self.left(), mip_gap=self.gap,
@@ -112,8 +129,9 @@ class StageRunner:
 
     def bound_service(self, s_vec: np.ndarray, cap: float) -> None:
         """Add the row ``S <= cap`` for the cost stage."""
+        self.cap = cap
         if self.session is not None:
-            self.session.add_row(s_vec, -np.inf, cap)
+            self.service_row = self.session.add_row(s_vec, -np.inf, cap)
         else:
             m = self.built.m
             m.add_constraints(expression(m, s_vec) <= cap, name="service-stage-bound")
@@ -139,14 +157,59 @@ def run_stages(runner: StageRunner) -> list[StageResult]:
         return [first]
     x1 = np.nan_to_num(first.x)
     s_star = float(s_vec @ x1)
-    runner.bound_service(s_vec, s_star + 1e-9 * max(1.0, abs(s_star)))
+    strict = s_star + 1e-9 * max(1.0, abs(s_star))
+    # S* + SERVICE_SLACK: quantities are exact to 1e-7 (plan files) and a rolled scenario's
+    # stock and receipts come from such plans, so an exact S* can need lines that S* + 1e-6
+    # does not (docs/model.md, "The service slack"); polish_service takes the slack back.
+    runner.bound_service(s_vec, strict + SERVICE_SLACK)
     start = drop_idle_options(built, x1)
     second = stage(runner, "cost", c_vec, start)
     if not second.has_solution:  # out of time in stage 2: keep the cleaned stage-1 plan
         second = StageResult("cost", "feasible", float(c_vec @ start), None, second.seconds,
                              second.message or "no time left for the cost stage", start)
         runner.info.stages[-1] = second
+    polish_service(runner, second, s_vec, c_vec, strict)
     return [first, second]
+
+
+def polish_service(runner: StageRunner, res: StageResult, s_vec: np.ndarray,
+                   c_vec: np.ndarray, strict: float) -> None:
+    """With the cost stage's activations fixed, minimise ``C`` again under ``S <= strict``
+    (no slack) and keep that plan when it exists: the slack then only decided which lines
+    are used, and no plan is later than S* by rounding dust it did not need.
+
+    ``res`` is updated in place (plan, value; its bound, of the looser row, stays valid).
+    """
+    session, b = runner.session, runner.built
+    if session is None or res.x is None or runner.service_row < 0:
+        return
+    x = np.nan_to_num(res.x)
+    if float(s_vec @ x) <= strict or runner.left() <= MIN_LP_SECONDS:
+        return
+    fix = {int(lab): float(round(x[lab])) for lab in b.act[b.act >= 0]}
+    session.set_row_bounds(runner.service_row, -np.inf, strict)
+    session.set_objective(c_vec)
+    try:
+        lp = session.relaxed("cost-polish", time_limit=max(runner.left() * POLISH_SHARE,
+                                                           MIN_LP_SECONDS), fix=fix,
+                             method="simplex" if session.n_cols < SIMPLEX_MAX_COLUMNS
+                             else "ipm")
+    finally:
+        session.set_row_bounds(runner.service_row, -np.inf, runner.cap or np.inf)
+    if not lp.has_solution or lp.x is None:
+        return
+    x_p = np.nan_to_num(lp.x)
+    for lab, val in fix.items():
+        x_p[lab] = val
+    if float(s_vec @ x_p) > strict + ROW_TOLERANCE:
+        return
+    res.x, res.value = x_p, float(c_vec @ x_p)
+    if res.bound is not None:
+        res.bound = min(res.bound, res.value)
+        # solver precision (as solver._same_value): the slack moves C by far less
+        if res.status == "optimal" and not _within_gap(res.value, res.bound,
+                                                       max(runner.gap, SOLVER_PRECISION)):
+            res.status = "feasible"
 
 
 def _within_gap(value: float, bound: float | None, gap: float) -> bool:
@@ -163,20 +226,32 @@ class _Incumbent:
         session = runner.session
         assert session is not None
         self.method = "simplex" if session.n_cols < SIMPLEX_MAX_COLUMNS else "ipm"
+        self.lp_seconds = 0.0  # the longest LP with activations fixed so far [s]
+
+    def consider(self, x_h: np.ndarray) -> None:
+        """Keep ``x_h`` (idle options dropped) if it is better than the incumbent."""
+        b, info = self.runner.built, self.runner.info
+        x_h = drop_idle_options(b, x_h)
+        if float(self.vec @ x_h) < self.value:
+            self.x, self.value = x_h, float(self.vec @ x_h)
+            on = b.act[b.act >= 0]
+            if info.first_plan_s is None and on.size and x_h[on].max() > 0.5:
+                info.first_plan_s = time.perf_counter() - info.started
 
     def try_fixed(self, fixed: dict[int, float], share: float) -> None:
         session = self.runner.session
         assert session is not None
+        if not fixed or self.runner.left() <= MIN_LP_SECONDS:
+            return
         heur = session.relaxed(f"{self.name}-fixed",
                                time_limit=max(self.runner.left() * share, MIN_LP_SECONDS),
                                fix=fixed, method=self.method)
+        self.lp_seconds = max(self.lp_seconds, heur.seconds)
         if heur.has_solution and heur.x is not None:
             x_h = np.nan_to_num(heur.x)
             for lab, val in fixed.items():
                 x_h[lab] = val
-            x_h = drop_idle_options(self.runner.built, x_h)
-            if float(self.vec @ x_h) < self.value:
-                self.x, self.value = x_h, float(self.vec @ x_h)
+            self.consider(x_h)
 
 
 def stage(runner: StageRunner, name: str, vec: np.ndarray, start: np.ndarray) -> StageResult:
@@ -196,15 +271,17 @@ def stage(runner: StageRunner, name: str, vec: np.ndarray, start: np.ndarray) ->
     t0 = time.perf_counter()
     session.set_objective(vec)
     best = _Incumbent(runner, name, vec, start)
-    if name == "service":
-        # Every line on, as early as allowed, is the most capacity there can be (with
-        # monotone ramps); when it meets every due date, S = 0 is optimal (S >= 0).
-        best.try_fixed(fix_all_lines(b), SHORTCUT_SHARE)
-        if best.value <= ZERO_SERVICE:
-            return runner.record(StageResult(name, "optimal", best.value, 0.0,
-                                             time.perf_counter() - t0, "", best.x))
-    lp = session.relaxed(f"{name}-relaxation",
-                         time_limit=max(runner.left() * RELAXATION_SHARE, MIN_LP_SECONDS))
+    if _first_plans(runner, name, best):
+        return runner.record(StageResult(name, "optimal", best.value, 0.0,
+                                         time.perf_counter() - t0, "", best.x))
+    # Interior point without crossover on large models: the bound is all that is needed.
+    share = RELAXATION_SHARE if session.n_cols < LARGE_MODEL_COLUMNS else LARGE_RELAXATION_SHARE
+    if runner.left() > MIN_LP_SECONDS + SETUP_FACTOR * runner.info.export_s:
+        lp = session.relaxed(f"{name}-relaxation",
+                             time_limit=max(runner.left() * share, MIN_LP_SECONDS),
+                             crossover=best.method == "simplex")
+    else:  # HiGHS's set-up alone (presolve, first iteration) would overrun the limit
+        lp = StageResult(f"{name}-relaxation", "no-solution", message="no time left")
     bound = float(lp.value) if lp.has_solution and lp.value is not None else None
     if lp.has_solution and lp.x is not None:
         x_lp = np.nan_to_num(lp.x)
@@ -212,19 +289,21 @@ def stage(runner: StageRunner, name: str, vec: np.ndarray, start: np.ndarray) ->
             best.try_fixed(fix_from_relaxation(b, x_lp, threshold), ROUNDING_SHARE)
             if _within_gap(best.value, bound, gap):
                 break
-    elif name != "service":  # no relaxation in time: every line on, if that is feasible
+    elif name != "service" and best.x is start:  # nothing better yet: every line on
         best.try_fixed(fix_all_lines(b), ALL_LINES_SHARE)
     seconds = time.perf_counter() - t0
     if bound is not None and _within_gap(best.value, bound, gap):
         return runner.record(StageResult(name, "optimal", best.value, min(bound, best.value),
                                          seconds, "", best.x))
-    if lp.seconds * ROOT_LP_FACTOR > runner.left():
+    if (lp.seconds * ROOT_LP_FACTOR > runner.left() or runner.left() <= MIN_LP_SECONDS
+            or session.n_cols >= BRANCH_MAX_COLUMNS):
         # HiGHS's root LP (simplex) cannot be interrupted and is slower than the interior
         # point relaxation: without time for it, branching would only overrun the limit.
-        return runner.record(StageResult(
-            name, "feasible", best.value, bound, seconds,
-            "time limit reached: best rounded plan, LP relaxation bound", best.x))
-    res = runner.branch(name, vec, best.x, BRANCH_SHARE)
+        # From 100 lines on it explored no node in any measured run (47-263 s) and overran.
+        return _without_branching(runner, name, best, bound, lp.seconds, t0)
+    # HiGHS checks its MIP time limit only after the root node: measured at 30 lines (root
+    # LP 10 s), a 31 s limit ended after 45 s; the root's overrun is kept in reserve.
+    res = runner.branch(name, vec, best.x, BRANCH_SHARE, ROOT_OVERRUN * lp.seconds)
     res.seconds += seconds
     if res.bound is None or (bound is not None and bound > res.bound):
         res.bound = bound
@@ -233,6 +312,61 @@ def stage(runner: StageRunner, name: str, vec: np.ndarray, start: np.ndarray) ->
     if res.bound is not None and res.value is not None and _within_gap(res.value, res.bound, gap):
         res.status, res.message = "optimal", ""
     return res
+
+
+def _first_plans(runner: StageRunner, name: str, best: _Incumbent) -> bool:
+    """The stage's first incumbents; ``True`` when the service stage reached ``S = 0``.
+
+    Construction first (construct.py): a plan from few cheap lines, or this stage's start
+    re-solved for its own objective, each on a reduced model (the latter only where
+    branch-and-bound is not run). In the service stage, every
+    line on as early as allowed is the most capacity there can be (with monotone ramps):
+    when it meets every due date, S = 0 is optimal (S >= 0). Below ``LARGE_MODEL_COLUMNS``
+    that LP comes right after the first construction (measured at 100 lines: the greedy
+    plans were late, every line on was not, and further constructions cost a quarter of the
+    limit); on large models it is not tried (at 1,000 lines it does not finish in minutes).
+    """
+    b, session = runner.built, runner.session
+    assert session is not None
+    large = session.n_cols >= LARGE_MODEL_COLUMNS
+    if name == "cost" and session.n_cols < BRANCH_MAX_COLUMNS:
+        return False  # relax-and-fix and branch-and-bound do better (demo: 3 s saved)
+    build_s = runner.info.prepare_s + runner.info.build_s + runner.info.export_s
+    for n, x_c in enumerate(constructions(b, name, best.x, len(best.x), runner.left,
+                                          runner.cap, session.threads, min_left=build_s)):
+        best.consider(x_c)
+        if name == "service" and best.value <= ZERO_SERVICE:
+            return True
+        if name == "service" and not large and n == 0:
+            break
+    if name == "service" and not large:
+        best.try_fixed(fix_all_lines(b), SHORTCUT_SHARE)
+    return name == "service" and best.value <= ZERO_SERVICE
+
+
+def _without_branching(runner: StageRunner, name: str, best: _Incumbent,
+                       bound: float | None, lp_seconds: float, t0: float) -> StageResult:
+    """End a stage without branch-and-bound: fix-and-optimise by organisations
+    (improve.py) uses the time left, then the best plan is kept with the LP bound."""
+    session, gap = runner.session, runner.gap
+    assert session is not None
+    if best.lp_seconds > 0:
+        x_i, _ = improve(runner.built, session, best.vec, best.x, runner.left, gap,
+                         lambda v: _within_gap(v, bound, gap), best.lp_seconds)
+        best.consider(x_i)
+    seconds = time.perf_counter() - t0
+    if _within_gap(best.value, bound, gap):
+        assert bound is not None
+        return runner.record(StageResult(name, "optimal", best.value, min(bound, best.value),
+                                         seconds, "", best.x))
+    plan_is = ("time limit reached" if lp_seconds * ROOT_LP_FACTOR > runner.left()
+               or runner.left() <= MIN_LP_SECONDS else
+               f"no branch-and-bound on {session.n_cols:,} columns (from "
+               f"{BRANCH_MAX_COLUMNS:,} on it explores no node in the time)")
+    why = (f"{plan_is}: best constructed, rounded or improved plan, LP relaxation bound"
+           if bound is not None else f"{plan_is}; the LP relaxation was not solved in "
+           "time: best constructed plan, no proven bound")
+    return runner.record(StageResult(name, "feasible", best.value, bound, seconds, why, best.x))
 
 
 def fix_all_lines(b: Built) -> dict[int, float]:
