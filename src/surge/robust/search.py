@@ -1,0 +1,394 @@
+"""The search for a plan that holds: alternate planning with buffers and simulation.
+
+Start from the deterministic optimum (no buffer). Each step:
+
+1. measure the current plan on the tuning runs (seed A): P(on time) of every due date;
+2. take the due date with the lowest P and rank the uncertain suppliers and lines by how
+   much P of that due date rises when the source is perfect (common random numbers);
+3. propose one buffer step aimed at each of the top sources (a safety lead time for a late
+   supplier, over-ordering for one that fills short, a safety lead time for a line that
+   slips, hours in reserve for one that breaks down) and one that pulls that due date a week
+   earlier;
+4. plan the *buffered* scenario for each proposal, map the plan back to the original scenario
+   (:func:`surge.robust.buffers.to_original`), verify it against the original, and measure
+   it on seed A: the proposals are independent, so they run in parallel
+   (:class:`surge.robust.parallel.Runner`);
+5. keep the proposal that buys the most P per euro: the largest fall of the shortfall
+   ``sum over due dates of max(0, target - P)`` divided by its extra cost (a free step is
+   worth more than any paid one).
+
+Until the lowest P reaches the target (plus one standard error), or no proposal helps (the
+target is out of reach: the cap is that due date and its top source). Every verified plan
+seen on the way is a candidate; the frontier is the cheapest candidate for each level of
+lowest P (Pareto). The frontier's plans are measured again on fresh runs (seed B), never
+the tuning runs, and the chosen plan is the cheapest whose lowest P reaches the target on
+both; the P it reports is seed B's.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from surge.plan.model import Plan, PlanObjective
+from surge.robust.buffers import Buffers, apply, due_key, phrase, to_original
+from surge.robust.measure import Measure, blame, measure
+from surge.scenario.model import Scenario
+
+METHOD = "buffer-search"
+SOURCES_PER_STEP = 3  # proposals aimed at the top sources of the worst due date
+OVER_ORDER_STEP = 0.05
+DERATE_STEP = 0.1
+SAFETY_STEP = 0.03
+FREE = 1e-3  # a step costing less than this share of the deterministic cost counts as free
+SERVICE_TOL = 1e-6
+
+
+@dataclass
+class Candidate:
+    """One buffered plan, mapped back to the original scenario and measured on seed A."""
+
+    buffers: Buffers
+    status: str  # ok | late | unverified | no-plan
+    reason: str = ""
+    plan: Plan | None = None
+    cost: float | None = None
+    service: float | None = None
+    tuned: Measure | None = None
+    checked: Measure | None = None  # fresh runs (seed B), for the frontier only
+    seconds: float = 0.0
+    parent_candidate: Candidate | None = None  # the plan this one's buffers were raised from
+    move: str = ""  # the buffer step from the parent, in words
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass
+class Settings:
+    target: float
+    runs: int = 1000
+    seed: int = 0
+    check_runs: int = 10_000
+    check_seed: int = 1
+    blame_runs: int = 500
+    max_steps: int = 40
+    time_limit: float | None = None
+    gap: float | None = None
+
+
+@dataclass
+class Step:
+    step: int
+    move: str
+    cost: float
+    min_p: float
+    worst: tuple[str, int] | None
+
+
+@dataclass
+class Result:
+    settings: Settings
+    deterministic: Candidate
+    chosen: Candidate
+    frontier: list[Candidate]
+    reached: bool
+    cap: dict[str, Any] | None
+    steps: list[Step] = field(default_factory=list)
+    evaluated: int = 0
+    seconds: float = 0.0
+
+
+def evaluate(sc: Scenario, buffers: Buffers, ref: PlanObjective, det_service: float,
+             runs: int, seed: int, time_limit: float | None, gap: float | None) -> Candidate:
+    """Plan the buffered scenario, map the plan back, verify it, measure it on ``seed``.
+
+    Solved with one thread so that the same inputs give the same plan on any worker.
+    """
+    from surge.optimize import solve
+    from surge.plan.verify import verify
+
+    t0 = time.perf_counter()
+    try:
+        buffered = apply(sc, buffers)
+    except ValueError as exc:
+        return Candidate(buffers, "no-plan", str(exc))
+    bp = solve(buffered, time_limit=time_limit, mip_gap=gap, threads=1)
+    if not bp.has_plan:
+        return Candidate(buffers, "no-plan", f"buffered scenario: {bp.status}: {bp.message}",
+                         seconds=time.perf_counter() - t0)
+    if buffers.empty:
+        plan = bp
+    else:
+        plan = to_original(sc, bp, buffers, bounds=ref, message=(
+            "risk-aware plan: buffers " + "; ".join(buffers.describe_short())))
+    v = verify(sc, plan)
+    if not v.ok:
+        first = str(v.violations[0]) if v.violations else "?"
+        return Candidate(buffers, "unverified", f"mapped plan fails verification: {first}",
+                         plan, seconds=time.perf_counter() - t0)
+    o = plan.objective
+    assert o.service is not None and o.cost is not None
+    if o.service > det_service + SERVICE_TOL * max(1.0, det_service):
+        return Candidate(buffers, "late", f"S = {o.service:,.1f} above the deterministic "
+                         f"optimum's {det_service:,.1f}: the buffers cannot all be met",
+                         plan, o.cost, o.service, seconds=time.perf_counter() - t0)
+    ms = measure(sc, plan, runs=runs, seed=seed)
+    return Candidate(buffers, "ok", "", plan, o.cost, o.service, ms,
+                     seconds=time.perf_counter() - t0)
+
+
+def proposals(sc: Scenario, cur: Candidate, target: float) -> list[tuple[Buffers, str]]:
+    """Buffer steps aimed at the worst due date of ``cur`` and its top sources."""
+    assert cur.tuned is not None
+    worst = cur.tuned.worst
+    if worst is None:
+        return []
+    unc = sc.uncertainty
+    b = cur.buffers
+    out: list[tuple[Buffers, str]] = []
+    consumed = {i for op in sc.operations for i in op.consumes}
+    sources = [s for s in cur.tuned.blame.get(worst, []) if s[2] > 0][:SOURCES_PER_STEP]
+    for kind, sid, _ in sources:
+        if unc is None:
+            break
+        if kind == "supplier":
+            r = unc.supplier(sid)
+            late = (r.delay_weeks and any(w > 0 and p > 0 for w, p in r.delay_weeks.items())) \
+                or (r.outage is not None and r.outage.probability_per_week > 0)
+            if late:
+                have = b.supplier_lead.get(sid, 0)
+                for weeks in _steps(have, quantile(r.delay_weeks, target)):
+                    out.append((b.raised("supplier_lead", sid, weeks - have),
+                                phrase("supplier_lead", sid, weeks)))
+            if r.fill_rate is not None and (r.fill_rate.mean < 1 or r.fill_rate.sd > 0):
+                sup = sc.by_id("suppliers")[sid]
+                for item in sorted({o.item for o in sup.offers} & consumed):
+                    have = b.over_order.get(item, 0.0)
+                    step = OVER_ORDER_STEP if have else max(
+                        OVER_ORDER_STEP,
+                        math.ceil((1 / max(r.fill_rate.mean, 0.5) - 1) / OVER_ORDER_STEP)
+                        * OVER_ORDER_STEP)
+                    out.append((b.raised("over_order", item, step),
+                                phrase("over_order", item, have + step)))
+        else:
+            lr = unc.line(sid)
+            if lr.slip_weeks and any(w > 0 and p > 0 for w, p in lr.slip_weeks.items()):
+                have = b.line_lead.get(sid, 0)
+                for weeks in _steps(have, quantile(lr.slip_weeks, target)):
+                    out.append((b.raised("line_lead", sid, weeks - have),
+                                phrase("line_lead", sid, weeks)))
+            if lr.availability is not None and lr.availability < 1 \
+                    and b.derate.get(sid, 0.0) < 0.5:
+                out.append((b.raised("derate", sid, DERATE_STEP),
+                            phrase("derate", sid, b.derate.get(sid, 0.0) + DERATE_STEP)))
+    demand, week = worst
+    have = b.safety_stock.get(demand, 0.0)
+    out.append((b.raised("safety_stock", demand, SAFETY_STEP),
+                phrase("safety_stock", demand, have + SAFETY_STEP)))
+    if b.empty and unc is not None:
+        out.append((everything(sc, target), "every uncertain source buffered at once"))
+    pulled = b.due_lead.get(due_key(demand, week), 0)
+    if week - pulled > 0:
+        out.append((b.raised("due_lead", due_key(demand, week), 1),
+                    f"{demand} due in week {week}: planned {pulled + 1} week(s) earlier"))
+    seen: set[Any] = set()
+    unique = []
+    for buf, what in out:
+        if buf.key() not in seen:
+            seen.add(buf.key())
+            unique.append((buf, what))
+    return unique
+
+
+def everything(sc: Scenario, target: float) -> Buffers:
+    """Every uncertain source buffered at its ``target`` quantile at once: safety lead times
+    for late suppliers and slipping lines, over-ordering at 1 / mean fill, hours in reserve
+    for lines that break down, and a little safety stock for yields."""
+    unc = sc.uncertainty
+    b = Buffers()
+    if unc is None:
+        return b
+    consumed = {i for op in sc.operations for i in op.consumes}
+    for s in sc.suppliers:
+        r = unc.supplier(s.id)
+        q = quantile(r.delay_weeks, target) + (r.outage.weeks if r.outage and
+                                               r.outage.probability_per_week > 0.05 else 0)
+        if q:
+            b = b.raised("supplier_lead", s.id, q)
+        if r.fill_rate is not None and r.fill_rate.mean < 1:
+            f = math.ceil((1 / r.fill_rate.mean - 1) / OVER_ORDER_STEP) * OVER_ORDER_STEP
+            for item in sorted({o.item for o in s.offers} & consumed):
+                if f > b.over_order.get(item, 0.0):
+                    b = b.raised("over_order", item, f - b.over_order.get(item, 0.0))
+    for ln in sc.lines:
+        lr = unc.line(ln.id)
+        q = quantile(lr.slip_weeks, target)
+        if q:
+            b = b.raised("line_lead", ln.id, q)
+        if lr.availability is not None and lr.availability < 1:
+            b = b.raised("derate", ln.id, DERATE_STEP)
+    if any((unc.operation(op.id).yield_sd or 0) > 0 for op in sc.operations):
+        for d in sc.demands:
+            b = b.raised("safety_stock", d.id, SAFETY_STEP)
+    return b
+
+
+def quantile(dist: dict[int, float] | None, p: float) -> int:
+    """The smallest number of weeks ``w`` with P(delay <= w) >= ``p`` (0 without a law).
+
+    >>> quantile({0: 0.5, 1: 0.3, 2: 0.15, 3: 0.05}, 0.9)
+    2
+    """
+    if not dist:
+        return 0
+    acc = 0.0
+    for w in sorted(dist):
+        acc += dist[w]
+        if acc >= p - 1e-12:
+            return int(w)
+    return int(max(dist))
+
+
+def _steps(have: int, jump: int) -> list[int]:
+    """Buffer sizes to try from ``have`` weeks: one more, and straight to the quantile."""
+    return sorted({have + 1, jump} - set(range(have + 1)))
+
+
+def pareto(cands: list[Candidate]) -> list[Candidate]:
+    """The cheapest candidate for each level of lowest P (seed A): cost up, P strictly up."""
+    ok = [c for c in cands if c.ok and c.tuned is not None and c.cost is not None]
+    ok.sort(key=lambda c: (c.cost, -c.tuned.min_p if c.tuned else 0.0, c.buffers.key()))
+    out: list[Candidate] = []
+    best = -1.0
+    for c in ok:
+        assert c.tuned is not None
+        if c.tuned.min_p > best + 1e-12:
+            out.append(c)
+            best = c.tuned.min_p
+    return out
+
+
+Evaluate = Callable[[list[Buffers]], list[Candidate]]
+Many = Callable[[PlanObjective, float, list[Buffers]], list[Candidate]]
+"""Evaluates buffers against the deterministic bounds and S (in order): Runner.many."""
+
+
+def search(sc: Scenario, st: Settings, run_many: Many | None = None,
+           progress: Callable[[str], None] | None = None,
+           frontier_only: bool = False) -> Result:
+    """Search for the cheapest plan whose every due date meets ``st.target`` (module doc).
+
+    ``run_many`` evaluates a list of buffers (in parallel, in order); default in-process.
+    With ``frontier_only`` the search goes on past the target, to the highest P it reaches.
+    """
+    from surge.optimize import solve
+
+    t0 = time.perf_counter()
+    say = progress or (lambda _s: None)
+    det_plan = solve(sc, time_limit=st.time_limit, mip_gap=st.gap, threads=1)
+    if not det_plan.has_plan:
+        raise ValueError(f"scenario {sc.name!r} has no plan ({det_plan.status}: "
+                         f"{det_plan.message}); nothing to make robust")
+    ref = det_plan.objective
+    det_s = float(ref.service or 0.0)
+
+    def one(b: Buffers) -> Candidate:
+        return evaluate(sc, b, ref, det_s, st.runs, st.seed, st.time_limit, st.gap)
+
+    many: Evaluate = ((lambda bs: run_many(ref, det_s, bs)) if run_many
+                      else (lambda bs: [one(b) for b in bs]))
+    seen: dict[Any, Candidate] = {}
+    cur = many([Buffers()])[0]
+    if not cur.ok:
+        raise ValueError(f"the deterministic plan of {sc.name!r} could not be measured: "
+                         f"{cur.reason}")
+    seen[cur.buffers.key()] = cur
+    det = cur
+    assert cur.tuned is not None and cur.cost is not None
+    steps = [Step(0, "deterministic optimum", cur.cost, cur.tuned.min_p, cur.tuned.worst)]
+    say(f"deterministic optimum: C = {cur.cost:,.0f}, lowest P(on time) "
+        f"{cur.tuned.min_p:.3f} at {_due_words(cur.tuned.worst)}")
+    goal = 1.0 if frontier_only else st.target
+    cap: dict[str, Any] | None = None
+    for k in range(1, st.max_steps + 1):
+        assert cur.tuned is not None and cur.plan is not None and cur.cost is not None
+        if cur.tuned.min_p >= 1.0 or (not frontier_only and cur.tuned.min_p
+                                      >= st.target + cur.tuned.min_p_stderr):
+            break
+        worst = cur.tuned.worst
+        assert worst is not None
+        blame(sc, cur.plan, cur.tuned, [worst], runs=st.blame_runs)
+        moves = [(b, w) for b, w in proposals(sc, cur, goal) if b.key() not in seen]
+        if not moves:
+            cap = _cap(cur, "no buffer left to try")
+            break
+        results = many([b for b, _ in moves])
+        for (_, what), c in zip(moves, results, strict=True):
+            c.parent_candidate, c.move = cur, what
+            seen[c.buffers.key()] = c
+        best: tuple[float, Candidate, str] | None = None
+        base = cur.tuned.shortfall(goal)
+        for (_, what), c in zip(moves, results, strict=True):
+            if not c.ok or c.tuned is None or c.cost is None:
+                continue
+            gain = base - c.tuned.shortfall(goal)
+            if gain <= 1e-9:
+                continue
+            extra = max(0.0, c.cost - cur.cost)
+            ratio = gain / (extra + FREE * max(1.0, float(det.cost or 0.0)))
+            if best is None or ratio > best[0]:
+                best = (ratio, c, what)
+        if best is None:
+            cap = _cap(cur, "no buffer step raises P(on time) any further")
+            break
+        _, cur, what = best
+        assert cur.tuned is not None and cur.cost is not None
+        steps.append(Step(k, what, cur.cost, cur.tuned.min_p, cur.tuned.worst))
+        say(f"step {k}: {what}: C = {cur.cost:,.0f}, lowest P(on time) "
+            f"{cur.tuned.min_p:.3f} at {_due_words(cur.tuned.worst)}")
+    front = pareto(list(seen.values()))
+    for c in front:
+        assert c.plan is not None
+        c.checked = measure(sc, c.plan, runs=st.check_runs, seed=st.check_seed)
+    good = [c for c in front if c.tuned and c.checked and c.tuned.min_p >= st.target
+            and c.checked.min_p >= st.target]
+    if good:
+        chosen, reached = good[0], True
+    else:
+        chosen = max(front, key=lambda c: (c.checked.min_p if c.checked else -1.0,
+                                           -(c.cost or 0.0)))
+        reached = False
+        worst = chosen.checked.worst if chosen.checked else None
+        if chosen.tuned is not None and chosen.plan is not None and worst is not None \
+                and worst not in chosen.tuned.blame:
+            blame(sc, chosen.plan, chosen.tuned, [worst], runs=st.blame_runs)
+        if cap is None:
+            cap = _cap(chosen, f"the search stopped after {st.max_steps} steps")
+        elif chosen is not cur:
+            cap = _cap(chosen, cap["why"]) | {"from_search": cap}
+    if reached:
+        cap = None
+    return Result(st, det, chosen, front, reached, cap, steps, len(seen),
+                  time.perf_counter() - t0)
+
+
+def _due_words(due: tuple[str, int] | None) -> str:
+    return "no due date" if due is None else f"{due[0]} week {due[1]}"
+
+
+def _cap(c: Candidate, why: str) -> dict[str, Any]:
+    """What holds ``c`` back: its worst due date and the source that matters most there."""
+    ms = c.checked or c.tuned
+    assert ms is not None
+    worst = ms.worst
+    top = (c.tuned.blame.get(worst, []) if c.tuned and worst else [])
+    src = next(((k, s, r) for k, s, r in top if r > 0), None)
+    return {"due_date": {"demand": worst[0], "week": worst[1]} if worst else None,
+            "p_on_time": ms.min_p,
+            "source": {"kind": src[0], "id": src[1], "rise_if_perfect": src[2]} if src else None,
+            "why": why}
