@@ -18,7 +18,6 @@ from surge.cli.robust_common import (
     MaxStepsOption,
     RunsOption,
     SeedOption,
-    cap_words,
     run_search,
     settings,
 )
@@ -53,7 +52,7 @@ def frontier_command(
     st = settings(target=target_on_time, runs=runs, seed=seed, check_runs=check_runs,
                   check_seed=check_seed, max_steps=max_steps, time_limit=time_limit, gap=None)
     sc = load_scenario(scenario, with_, set_)
-    from surge.robust.frontier import frontier_document
+    from surge.robust.frontier import cap_words, frontier_document
 
     with catch_sigint():
         r = run_search(sc, st, cluster, frontier_only=True)

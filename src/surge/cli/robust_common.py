@@ -70,7 +70,7 @@ def run_search(sc: Scenario, st: Settings, cluster: str | None, *,
 
 def print_result(sc: Scenario, r: Result) -> None:
     """Reached or not, in plain words, with the P of the fresh runs and what caps it."""
-    from surge.robust.frontier import buffer_costs, money
+    from surge.robust.frontier import buffer_costs, cap_words, money
 
     c, st = r.chosen, r.settings
     assert c.checked is not None
@@ -101,16 +101,3 @@ def print_result(sc: Scenario, r: Result) -> None:
         console.print("no buffer: the deterministic optimum itself")
     console.print(f"search: {r.evaluated} candidate plans in {r.seconds:,.0f} s, "
                   f"{len(r.frontier)} on the frontier")
-
-
-def cap_words(cap: dict) -> str:
-    """``order-main due in week 8 (P 0.41), most of all because of line cleon-l1 ...``."""
-    due = cap.get("due_date")
-    src = cap.get("source")
-    text = (f"the due date of {due['demand']} in week {due['week']} "
-            f"(P(on time) {cap['p_on_time']:.3f})" if due else "no due date")
-    if src:
-        text += (f"; the disruption that matters most there: {src['kind']} {src['id']} "
-                 f"(made perfect, P(on time) plus share delivered rise by "
-                 f"{src['rise_if_perfect']:.3f})")
-    return text + f"; {cap['why']}"

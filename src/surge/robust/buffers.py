@@ -154,6 +154,14 @@ def apply(sc: Scenario, b: Buffers) -> Scenario:
         for oid in getattr(b, kind):
             if oid not in known:
                 raise ValueError(f"buffer {kind}: no object {oid!r} in scenario {sc.name!r}")
+    _apply_supply(out, b)
+    _apply_demand(sc, out, b)
+    return out
+
+
+def _apply_supply(out: Scenario, b: Buffers) -> None:
+    """Lead times, hours and inputs of the buffered copy ``out``."""
+    suppliers, lines = out.by_id("suppliers"), out.by_id("lines")
     for sid, weeks in b.supplier_lead.items():
         for offer in suppliers[sid].offers:
             offer.lead_time_weeks += int(weeks)
@@ -168,6 +176,11 @@ def apply(sc: Scenario, b: Buffers) -> Scenario:
         for op in out.operations:
             if item in op.consumes:
                 op.consumes[item] *= 1.0 + float(frac)
+
+
+def _apply_demand(sc: Scenario, out: Scenario, b: Buffers) -> None:
+    """Due dates pulled earlier and safety stock in the buffered copy ``out``."""
+    demands = out.by_id("demands")
     pulled: dict[str, dict[int, int]] = {}
     for key, weeks in b.due_lead.items():
         did, week = split_due(key)
@@ -184,7 +197,6 @@ def apply(sc: Scenario, b: Buffers) -> Scenario:
     for did, frac in b.safety_stock.items():
         for d in demands[did].due:
             d.quantity *= 1.0 + float(frac)
-    return out
 
 
 def to_original(sc: Scenario, buffered_plan: Plan, b: Buffers, *, bounds: PlanObjective,
@@ -273,41 +285,9 @@ def _keep_surplus_upstream(sc: Scenario, shipments: list[Shipment], bp: Plan,
     """
     T = sc.weeks
     by_id = sc.by_id("demands")
-    nodes = {(by_id[d].site, by_id[d].item) for d in demands}
     out_rows = list(shipments)
-    for site, item in sorted(nodes):
-        flow = [0.0] * (T + 1)
-        ops = sc.by_id("operations")
-        lines = sc.by_id("lines")
-        for r in bp.production:
-            op = ops[r.operation]
-            if lines[r.line].site == site:
-                if op.produces == item:
-                    flow[min(T, r.week + op.lead_time_weeks)] += r.quantity
-                used = op.consumes.get(item, 0.0)
-                if used:
-                    flow[r.week] -= r.quantity * used / op.yield_
-        for p in bp.purchases:
-            if p.site == site and p.item == item:
-                flow[min(T, p.arrival_week)] += p.quantity
-        for s in sc.inventory:
-            if s.site == site and s.item == item:
-                flow[0] += s.quantity
-        for rc in sc.receipts:
-            if rc.site == site and rc.item == item:
-                flow[rc.week] += rc.quantity
-        for r in out_rows:
-            if r.item == item and r.to == site:
-                flow[min(T, r.arrival_week)] += r.quantity
-            if r.item == item and r.from_ == site:
-                flow[r.week] -= r.quantity
-        for d in deliveries:
-            if by_id[d.demand].site == site and by_id[d.demand].item == item:
-                flow[d.week] -= d.quantity
-        stock, acc = [], 0.0
-        for t in range(T):
-            acc += flow[t]
-            stock.append(acc)
+    for site, item in sorted({(by_id[d].site, by_id[d].item) for d in demands}):
+        stock = _node_stock(sc, bp, out_rows, deliveries, site, item)
         surplus = stock[-1] if stock else 0.0
         incoming = sorted((i for i, r in enumerate(out_rows) if r.item == item and r.to == site),
                           key=lambda i: (-out_rows[i].arrival_week, out_rows[i].from_))
@@ -316,11 +296,45 @@ def _keep_surplus_upstream(sc: Scenario, shipments: list[Shipment], bp: Plan,
                 break
             r = out_rows[i]
             a = r.arrival_week
-            room = min(stock[a:]) if a < T else 0.0
-            x = max(0.0, min(r.quantity, surplus, room))
+            x = max(0.0, min(r.quantity, surplus, min(stock[a:]) if a < T else 0.0))
             if x > 0:
                 out_rows[i] = r.model_copy(update={"quantity": r.quantity - x})
                 for t in range(a, T):
                     stock[t] -= x
                 surplus -= x
     return out_rows
+
+
+def _node_stock(sc: Scenario, bp: Plan, shipments: list[Shipment],
+                deliveries: list[Delivery], site: str, item: str) -> list[float]:
+    """End-of-week stock of ``item`` at ``site`` under the plan's rows [units]."""
+    T = sc.weeks
+    flow = [0.0] * (T + 1)
+    ops, lines, demands = sc.by_id("operations"), sc.by_id("lines"), sc.by_id("demands")
+    for r in bp.production:
+        op = ops[r.operation]
+        if lines[r.line].site != site:
+            continue
+        if op.produces == item:
+            flow[min(T, r.week + op.lead_time_weeks)] += r.quantity
+        flow[r.week] -= r.quantity * op.consumes.get(item, 0.0) / op.yield_
+    flow[0] += sum(s.quantity for s in sc.inventory if (s.site, s.item) == (site, item))
+    for rc in sc.receipts:
+        if (rc.site, rc.item) == (site, item):
+            flow[rc.week] += rc.quantity
+    for p in bp.purchases:
+        if (p.site, p.item) == (site, item):
+            flow[min(T, p.arrival_week)] += p.quantity
+    for s in shipments:
+        if s.item == item and s.to == site:
+            flow[min(T, s.arrival_week)] += s.quantity
+        if s.item == item and s.from_ == site:
+            flow[s.week] -= s.quantity
+    for d in deliveries:
+        if (demands[d.demand].site, demands[d.demand].item) == (site, item):
+            flow[d.week] -= d.quantity
+    stock, acc = [], 0.0
+    for t in range(T):
+        acc += flow[t]
+        stock.append(acc)
+    return stock

@@ -150,3 +150,16 @@ def attach(plan: Plan, key: dict[str, Any]) -> Plan:
     """The plan with its ``robust`` key (an extra key of the plan format)."""
     plan.robust = key  # type: ignore[attr-defined]  # an extra key of the plan
     return plan
+
+
+def cap_words(cap: dict[str, Any]) -> str:
+    """``order-main due in week 8 (P 0.41), most of all because of line cleon-l1 ...``."""
+    due = cap.get("due_date")
+    src = cap.get("source")
+    text = (f"the due date of {due['demand']} in week {due['week']} "
+            f"(P(on time) {cap['p_on_time']:.3f})" if due else "no due date")
+    if src:
+        text += (f"; the disruption that matters most there: {src['kind']} {src['id']} "
+                 f"(made perfect, P(on time) plus share delivered rise by "
+                 f"{src['rise_if_perfect']:.3f})")
+    return text + f"; {cap['why']}"

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from surge.plan.model import Plan, PlanObjective
-from surge.robust.buffers import Buffers, apply, due_key, phrase, to_original
+from surge.robust.buffers import MAX_DERATE, Buffers, apply, due_key, phrase, to_original
 from surge.robust.measure import Measure, blame, measure
 from surge.scenario.model import Scenario
 
@@ -148,54 +148,22 @@ def proposals(sc: Scenario, cur: Candidate, target: float) -> list[tuple[Buffers
     worst = cur.tuned.worst
     if worst is None:
         return []
-    unc = sc.uncertainty
     b = cur.buffers
     out: list[tuple[Buffers, str]] = []
-    consumed = {i for op in sc.operations for i in op.consumes}
     sources = [s for s in cur.tuned.blame.get(worst, []) if s[2] > 0][:SOURCES_PER_STEP]
     for kind, sid, _ in sources:
-        if unc is None:
-            break
-        if kind == "supplier":
-            r = unc.supplier(sid)
-            late = (r.delay_weeks and any(w > 0 and p > 0 for w, p in r.delay_weeks.items())) \
-                or (r.outage is not None and r.outage.probability_per_week > 0)
-            if late:
-                have = b.supplier_lead.get(sid, 0)
-                for weeks in _steps(have, quantile(r.delay_weeks, target)):
-                    out.append((b.raised("supplier_lead", sid, weeks - have),
-                                phrase("supplier_lead", sid, weeks)))
-            if r.fill_rate is not None and (r.fill_rate.mean < 1 or r.fill_rate.sd > 0):
-                sup = sc.by_id("suppliers")[sid]
-                for item in sorted({o.item for o in sup.offers} & consumed):
-                    have = b.over_order.get(item, 0.0)
-                    step = OVER_ORDER_STEP if have else max(
-                        OVER_ORDER_STEP,
-                        math.ceil((1 / max(r.fill_rate.mean, 0.5) - 1) / OVER_ORDER_STEP)
-                        * OVER_ORDER_STEP)
-                    out.append((b.raised("over_order", item, step),
-                                phrase("over_order", item, have + step)))
-        else:
-            lr = unc.line(sid)
-            if lr.slip_weeks and any(w > 0 and p > 0 for w, p in lr.slip_weeks.items()):
-                have = b.line_lead.get(sid, 0)
-                for weeks in _steps(have, quantile(lr.slip_weeks, target)):
-                    out.append((b.raised("line_lead", sid, weeks - have),
-                                phrase("line_lead", sid, weeks)))
-            if lr.availability is not None and lr.availability < 1 \
-                    and b.derate.get(sid, 0.0) < 0.5:
-                out.append((b.raised("derate", sid, DERATE_STEP),
-                            phrase("derate", sid, b.derate.get(sid, 0.0) + DERATE_STEP)))
+        out += (_supplier_moves(sc, b, sid, target) if kind == "supplier"
+                else _line_moves(sc, b, sid, target))
     demand, week = worst
     have = b.safety_stock.get(demand, 0.0)
     out.append((b.raised("safety_stock", demand, SAFETY_STEP),
                 phrase("safety_stock", demand, have + SAFETY_STEP)))
-    if b.empty and unc is not None:
+    if b.empty and sc.uncertainty is not None:
         out.append((everything(sc, target), "every uncertain source buffered at once"))
     pulled = b.due_lead.get(due_key(demand, week), 0)
     if week - pulled > 0:
         out.append((b.raised("due_lead", due_key(demand, week), 1),
-                    f"{demand} due in week {week}: planned {pulled + 1} week(s) earlier"))
+                    phrase("due_lead", due_key(demand, week), pulled + 1)))
     seen: set[Any] = set()
     unique = []
     for buf, what in out:
@@ -203,6 +171,51 @@ def proposals(sc: Scenario, cur: Candidate, target: float) -> list[tuple[Buffers
             seen.add(buf.key())
             unique.append((buf, what))
     return unique
+
+
+def _supplier_moves(sc: Scenario, b: Buffers, sid: str, target: float
+                    ) -> list[tuple[Buffers, str]]:
+    """Safety lead time for a late supplier; over-ordering for one that fills short."""
+    assert sc.uncertainty is not None
+    r = sc.uncertainty.supplier(sid)
+    out = []
+    late = (r.delay_weeks and any(w > 0 and p > 0 for w, p in r.delay_weeks.items())) \
+        or (r.outage is not None and r.outage.probability_per_week > 0)
+    if late:
+        have = b.supplier_lead.get(sid, 0)
+        for weeks in _steps(have, quantile(r.delay_weeks, target)):
+            out.append((b.raised("supplier_lead", sid, weeks - have),
+                        phrase("supplier_lead", sid, weeks)))
+    if r.fill_rate is not None and (r.fill_rate.mean < 1 or r.fill_rate.sd > 0):
+        consumed = {i for op in sc.operations for i in op.consumes}
+        sup = sc.by_id("suppliers")[sid]
+        for item in sorted({o.item for o in sup.offers} & consumed):
+            have_f = b.over_order.get(item, 0.0)
+            step = OVER_ORDER_STEP if have_f else max(
+                OVER_ORDER_STEP,
+                math.ceil((1 / max(r.fill_rate.mean, 0.5) - 1) / OVER_ORDER_STEP)
+                * OVER_ORDER_STEP)
+            out.append((b.raised("over_order", item, step),
+                        phrase("over_order", item, have_f + step)))
+    return out
+
+
+def _line_moves(sc: Scenario, b: Buffers, lid: str, target: float
+                ) -> list[tuple[Buffers, str]]:
+    """Safety lead time for a line that slips; hours in reserve for one that breaks down."""
+    assert sc.uncertainty is not None
+    lr = sc.uncertainty.line(lid)
+    out = []
+    if lr.slip_weeks and any(w > 0 and p > 0 for w, p in lr.slip_weeks.items()):
+        have = b.line_lead.get(lid, 0)
+        for weeks in _steps(have, quantile(lr.slip_weeks, target)):
+            out.append((b.raised("line_lead", lid, weeks - have),
+                        phrase("line_lead", lid, weeks)))
+    if lr.availability is not None and lr.availability < 1 \
+            and b.derate.get(lid, 0.0) < MAX_DERATE:
+        out.append((b.raised("derate", lid, DERATE_STEP),
+                    phrase("derate", lid, b.derate.get(lid, 0.0) + DERATE_STEP)))
+    return out
 
 
 def everything(sc: Scenario, target: float) -> Buffers:
@@ -286,95 +299,140 @@ def search(sc: Scenario, st: Settings, run_many: Many | None = None,
     ``run_many`` evaluates a list of buffers (in parallel, in order); default in-process.
     With ``frontier_only`` the search goes on past the target, to the highest P it reaches.
     """
-    from surge.optimize import solve
-
-    t0 = time.perf_counter()
-    say = progress or (lambda _s: None)
-    det_plan = solve(sc, time_limit=st.time_limit, mip_gap=st.gap, threads=1)
-    if not det_plan.has_plan:
-        raise ValueError(f"scenario {sc.name!r} has no plan ({det_plan.status}: "
-                         f"{det_plan.message}); nothing to make robust")
-    ref = det_plan.objective
-    det_s = float(ref.service or 0.0)
-
-    def one(b: Buffers) -> Candidate:
-        return evaluate(sc, b, ref, det_s, st.runs, st.seed, st.time_limit, st.gap)
-
-    many: Evaluate = ((lambda bs: run_many(ref, det_s, bs)) if run_many
-                      else (lambda bs: [one(b) for b in bs]))
-    seen: dict[Any, Candidate] = {}
-    cur = many([Buffers()])[0]
-    if not cur.ok:
-        raise ValueError(f"the deterministic plan of {sc.name!r} could not be measured: "
-                         f"{cur.reason}")
-    seen[cur.buffers.key()] = cur
-    det = cur
-    assert cur.tuned is not None and cur.cost is not None
-    steps = [Step(0, "deterministic optimum", cur.cost, cur.tuned.min_p, cur.tuned.worst)]
-    say(f"deterministic optimum: C = {cur.cost:,.0f}, lowest P(on time) "
-        f"{cur.tuned.min_p:.3f} at {_due_words(cur.tuned.worst)}")
-    goal = 1.0 if frontier_only else st.target
-    cap: dict[str, Any] | None = None
+    s = _Search(sc, st, run_many, progress, frontier_only)
     for k in range(1, st.max_steps + 1):
-        assert cur.tuned is not None and cur.plan is not None and cur.cost is not None
-        if cur.tuned.min_p >= 1.0 or (not frontier_only and cur.tuned.min_p
-                                      >= st.target + cur.tuned.min_p_stderr):
+        if not s.step(k):
             break
+    return s.finish()
+
+
+class _Search:
+    """The state of one search: candidates seen, the current plan, the log."""
+
+    def __init__(self, sc: Scenario, st: Settings, run_many: Many | None,
+                 progress: Callable[[str], None] | None, frontier_only: bool) -> None:
+        from surge.optimize import solve
+
+        self.t0 = time.perf_counter()
+        self.sc, self.st, self.frontier_only = sc, st, frontier_only
+        self.say = progress or (lambda _s: None)
+        det_plan = solve(sc, time_limit=st.time_limit, mip_gap=st.gap, threads=1)
+        if not det_plan.has_plan:
+            raise ValueError(f"scenario {sc.name!r} has no plan ({det_plan.status}: "
+                             f"{det_plan.message}); nothing to make robust")
+        ref = det_plan.objective
+        det_s = float(ref.service or 0.0)
+        if run_many is None:
+            self.many: Evaluate = lambda bs: [
+                evaluate(sc, b, ref, det_s, st.runs, st.seed, st.time_limit, st.gap) for b in bs]
+        else:
+            self.many = lambda bs: run_many(ref, det_s, bs)
+        self.seen: dict[Any, Candidate] = {}
+        cur = self.many([Buffers()])[0]
+        if not cur.ok or cur.tuned is None or cur.cost is None:
+            raise ValueError(f"the deterministic plan of {sc.name!r} could not be measured: "
+                             f"{cur.reason}")
+        self.seen[cur.buffers.key()] = cur
+        self.det = self.cur = cur
+        self.det_cost = float(cur.cost)
+        self.steps = [Step(0, "deterministic optimum", cur.cost, cur.tuned.min_p,
+                           cur.tuned.worst)]
+        self.say(f"deterministic optimum: C = {cur.cost:,.0f}, lowest P(on time) "
+                 f"{cur.tuned.min_p:.3f} at {_due_words(cur.tuned.worst)}")
+        self.goal = 1.0 if frontier_only else st.target
+        self.cap: dict[str, Any] | None = None
+
+    def done(self) -> bool:
+        ms = self.cur.tuned
+        assert ms is not None
+        return ms.min_p >= 1.0 or (not self.frontier_only
+                                   and ms.min_p >= self.st.target + ms.min_p_stderr)
+
+    def run(self, moves: list[tuple[Buffers, str]]) -> list[Candidate]:
+        results = self.many([b for b, _ in moves])
+        for (_, what), c in zip(moves, results, strict=True):
+            c.parent_candidate, c.move = self.cur, what
+            self.seen[c.buffers.key()] = c
+        return results
+
+    def ratio(self, c: Candidate) -> float:
+        """Fall of the shortfall per euro over the current plan (<= 0: no better)."""
+        assert self.cur.tuned is not None and self.cur.cost is not None
+        if not c.ok or c.tuned is None or c.cost is None:
+            return 0.0
+        gain = self.cur.tuned.shortfall(self.goal) - c.tuned.shortfall(self.goal)
+        if gain <= 1e-9:
+            return 0.0
+        return gain / (max(0.0, c.cost - self.cur.cost) + FREE * max(1.0, self.det_cost))
+
+    def step(self, k: int) -> bool:
+        """One step of the search; False when it stops."""
+        cur = self.cur
+        assert cur.tuned is not None and cur.plan is not None
+        if self.done():
+            return False
         worst = cur.tuned.worst
         assert worst is not None
-        blame(sc, cur.plan, cur.tuned, [worst], runs=st.blame_runs)
-        moves = [(b, w) for b, w in proposals(sc, cur, goal) if b.key() not in seen]
+        blame(self.sc, cur.plan, cur.tuned, [worst], runs=self.st.blame_runs)
+        moves = [(b, w) for b, w in proposals(self.sc, cur, self.goal)
+                 if b.key() not in self.seen]
         if not moves:
-            cap = _cap(cur, "no buffer left to try")
-            break
-        results = many([b for b, _ in moves])
-        for (_, what), c in zip(moves, results, strict=True):
-            c.parent_candidate, c.move = cur, what
-            seen[c.buffers.key()] = c
-        best: tuple[float, Candidate, str] | None = None
-        base = cur.tuned.shortfall(goal)
-        for (_, what), c in zip(moves, results, strict=True):
-            if not c.ok or c.tuned is None or c.cost is None:
-                continue
-            gain = base - c.tuned.shortfall(goal)
-            if gain <= 1e-9:
-                continue
-            extra = max(0.0, c.cost - cur.cost)
-            ratio = gain / (extra + FREE * max(1.0, float(det.cost or 0.0)))
-            if best is None or ratio > best[0]:
-                best = (ratio, c, what)
-        if best is None:
-            cap = _cap(cur, "no buffer step raises P(on time) any further")
-            break
-        _, cur, what = best
-        assert cur.tuned is not None and cur.cost is not None
-        steps.append(Step(k, what, cur.cost, cur.tuned.min_p, cur.tuned.worst))
-        say(f"step {k}: {what}: C = {cur.cost:,.0f}, lowest P(on time) "
-            f"{cur.tuned.min_p:.3f} at {_due_words(cur.tuned.worst)}")
-    front = pareto(list(seen.values()))
-    for c in front:
-        assert c.plan is not None
-        c.checked = measure(sc, c.plan, runs=st.check_runs, seed=st.check_seed)
-    good = [c for c in front if c.tuned and c.checked and c.tuned.min_p >= st.target
-            and c.checked.min_p >= st.target]
-    if good:
-        chosen, reached = good[0], True
-    else:
+            self.cap = _cap(cur, "no buffer left to try")
+            return False
+        results = self.run(moves)
+        scored = sorted(((self.ratio(c), i) for i, c in enumerate(results)), reverse=True)
+        better = [(moves[i], results[i]) for r, i in scored if r > 0]
+        if not better:
+            self.cap = _cap(cur, "no buffer step raises P(on time) any further")
+            return False
+        best, what = better[0][1], better[0][0][1]
+        if len(better) > 1:  # every step that helps, together: one more plan to try
+            both = combine([m[0] for m, _ in better])
+            if both.key() not in self.seen:
+                (joint,) = self.run([(both, "; ".join(m[1] for m, _ in better))])
+                if self.ratio(joint) > 0 and joint.tuned and best.tuned and \
+                        joint.tuned.shortfall(self.goal) < best.tuned.shortfall(self.goal):
+                    best, what = joint, joint.move
+        self.cur = best
+        assert best.tuned is not None and best.cost is not None
+        self.steps.append(Step(k, what, best.cost, best.tuned.min_p, best.tuned.worst))
+        self.say(f"step {k}: {what}: C = {best.cost:,.0f}, lowest P(on time) "
+                 f"{best.tuned.min_p:.3f} at {_due_words(best.tuned.worst)}")
+        return True
+
+    def finish(self) -> Result:
+        """Measure the frontier on fresh runs (seed B) and choose."""
+        st = self.st
+        front = pareto(list(self.seen.values()))
+        for c in front:
+            assert c.plan is not None
+            c.checked = measure(self.sc, c.plan, runs=st.check_runs, seed=st.check_seed)
+        good = [c for c in front if c.tuned and c.checked and c.tuned.min_p >= st.target
+                and c.checked.min_p >= st.target]
+        if good:
+            return Result(st, self.det, good[0], front, True, None, self.steps,
+                          len(self.seen), time.perf_counter() - self.t0)
         chosen = max(front, key=lambda c: (c.checked.min_p if c.checked else -1.0,
                                            -(c.cost or 0.0)))
-        reached = False
         worst = chosen.checked.worst if chosen.checked else None
         if chosen.tuned is not None and chosen.plan is not None and worst is not None \
                 and worst not in chosen.tuned.blame:
-            blame(sc, chosen.plan, chosen.tuned, [worst], runs=st.blame_runs)
-        if cap is None:
-            cap = _cap(chosen, f"the search stopped after {st.max_steps} steps")
-        elif chosen is not cur:
-            cap = _cap(chosen, cap["why"]) | {"from_search": cap}
-    if reached:
-        cap = None
-    return Result(st, det, chosen, front, reached, cap, steps, len(seen),
-                  time.perf_counter() - t0)
+            blame(self.sc, chosen.plan, chosen.tuned, [worst], runs=st.blame_runs)
+        why = self.cap["why"] if self.cap else f"the search stopped after {st.max_steps} steps"
+        return Result(st, self.det, chosen, front, False, _cap(chosen, why), self.steps,
+                      len(self.seen), time.perf_counter() - self.t0)
+
+
+def combine(many: list[Buffers]) -> Buffers:
+    """The largest of each buffer over ``many``."""
+    from surge.robust.buffers import KINDS
+
+    out: dict[str, dict[str, Any]] = {k: {} for k in KINDS}
+    for b in many:
+        for kind in KINDS:
+            for oid, v in getattr(b, kind).items():
+                out[kind][oid] = max(out[kind].get(oid, 0), v)
+    return Buffers(**out)
 
 
 def _due_words(due: tuple[str, int] | None) -> str:
