@@ -40,7 +40,7 @@ def frontier_command(
     max_steps: MaxStepsOption = 40,
     cluster: ClusterOption = None,
     time_limit: Annotated[float | None, typer.Option(
-        "--time-limit", min=0.01, help="Seconds for each solve [default: objective.time_limit_s].")
+        "--time-limit", min=0.01, help="Seconds for each solve (default: objective.time_limit_s).")
     ] = None,
     with_: WithOption = None,
     set_: SetOption = None,

@@ -19,7 +19,7 @@ SeedOption = Annotated[int, typer.Option("--seed", "-s", help="Seed of the searc
 CheckRunsOption = Annotated[int, typer.Option(
     "--check-runs", help="Fresh runs that re-measure the frontier's plans (seed --check-seed).")]
 CheckSeedOption = Annotated[int | None, typer.Option(
-    "--check-seed", help="Seed of the fresh runs [default: --seed + 1].")]
+    "--check-seed", help="Seed of the fresh runs (default: --seed + 1).")]
 MaxStepsOption = Annotated[int, typer.Option(
     "--max-steps", help="Most buffer steps the search takes.")]
 ClusterOption = Annotated[str | None, typer.Option(

@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from surge.plan.model import Plan, PlanObjective
@@ -43,6 +43,8 @@ SOURCES_PER_STEP = 3  # proposals aimed at the top sources of the worst due date
 OVER_ORDER_STEP = 0.05
 DERATE_STEP = 0.1
 SAFETY_STEP = 0.03
+TRIM_ROUNDS = 3
+BIG_ENOUGH = 0.25  # a step is compared on gain per euro if it gains this share of the best
 FREE = 1e-3  # a step costing less than this share of the deterministic cost counts as free
 SERVICE_TOL = 1e-6
 
@@ -160,6 +162,11 @@ def proposals(sc: Scenario, cur: Candidate, target: float) -> list[tuple[Buffers
                 phrase("safety_stock", demand, have + SAFETY_STEP)))
     if b.empty and sc.uncertainty is not None:
         out.append((everything(sc, target), "every uncertain source buffered at once"))
+        whole = everything(sc, target)
+        for key in sorted(whole.due_lead.keys() | {due_key(d.id, x.week) for d in sc.demands
+                                                   for x in d.due if x.week >= 2}):
+            whole = whole.raised("due_lead", key, 2)
+        out.append((whole, "every uncertain source buffered, every due date 2 weeks early"))
     pulled = b.due_lead.get(due_key(demand, week), 0)
     if week - pulled > 0:
         out.append((b.raised("due_lead", due_key(demand, week), 1),
@@ -219,18 +226,25 @@ def _line_moves(sc: Scenario, b: Buffers, lid: str, target: float
 
 
 def everything(sc: Scenario, target: float) -> Buffers:
-    """Every uncertain source buffered at its ``target`` quantile at once: safety lead times
-    for late suppliers and slipping lines, over-ordering at 1 / mean fill, hours in reserve
-    for lines that break down, and a little safety stock for yields."""
+    """Every uncertain source buffered at once, each at the quantile that lets all of them
+    hold together: ``target ** (1 / n)`` for ``n`` uncertain sources (sources in series
+    multiply their chances). Safety lead times for late suppliers (plus the length of an
+    outage when one is likely enough to matter) and slipping lines, over-ordering at
+    1 / mean fill, hours in reserve for lines that break down, and a little safety stock
+    for yields."""
     unc = sc.uncertainty
     b = Buffers()
     if unc is None:
         return b
+    n = max(1, _uncertain_count(sc))
+    each = target ** (1.0 / n)
     consumed = {i for op in sc.operations for i in op.consumes}
     for s in sc.suppliers:
         r = unc.supplier(s.id)
-        q = quantile(r.delay_weeks, target) + (r.outage.weeks if r.outage and
-                                               r.outage.probability_per_week > 0.05 else 0)
+        q = quantile(r.delay_weeks, each)
+        if r.outage is not None and 1 - (1 - r.outage.probability_per_week) ** r.outage.weeks \
+                > 1 - each:
+            q += r.outage.weeks
         if q:
             b = b.raised("supplier_lead", s.id, q)
         if r.fill_rate is not None and r.fill_rate.mean < 1:
@@ -240,7 +254,7 @@ def everything(sc: Scenario, target: float) -> Buffers:
                     b = b.raised("over_order", item, f - b.over_order.get(item, 0.0))
     for ln in sc.lines:
         lr = unc.line(ln.id)
-        q = quantile(lr.slip_weeks, target)
+        q = quantile(lr.slip_weeks, each)
         if q:
             b = b.raised("line_lead", ln.id, q)
         if lr.availability is not None and lr.availability < 1:
@@ -249,6 +263,22 @@ def everything(sc: Scenario, target: float) -> Buffers:
         for d in sc.demands:
             b = b.raised("safety_stock", d.id, SAFETY_STEP)
     return b
+
+
+def _uncertain_count(sc: Scenario) -> int:
+    """Suppliers and lines with some disruption in the scenario's uncertainty."""
+    unc = sc.uncertainty
+    if unc is None:
+        return 0
+    n = 0
+    for s in sc.suppliers:
+        r = unc.supplier(s.id)
+        n += bool((r.delay_weeks and max(r.delay_weeks) > 0) or r.fill_rate or r.outage)
+    for ln in sc.lines:
+        lr = unc.line(ln.id)
+        n += bool((lr.slip_weeks and max(lr.slip_weeks) > 0)
+                  or (lr.availability is not None and lr.availability < 1))
+    return n
 
 
 def quantile(dist: dict[int, float] | None, p: float) -> int:
@@ -300,9 +330,12 @@ def search(sc: Scenario, st: Settings, run_many: Many | None = None,
     With ``frontier_only`` the search goes on past the target, to the highest P it reaches.
     """
     s = _Search(sc, st, run_many, progress, frontier_only)
+    k = 0
     for k in range(1, st.max_steps + 1):
         if not s.step(k):
             break
+    if not frontier_only and s.done() and not s.cur.buffers.empty:
+        s.trim(k + 1)
     return s.finish()
 
 
@@ -355,13 +388,18 @@ class _Search:
             self.seen[c.buffers.key()] = c
         return results
 
-    def ratio(self, c: Candidate) -> float:
-        """Fall of the shortfall per euro over the current plan (<= 0: no better)."""
-        assert self.cur.tuned is not None and self.cur.cost is not None
+    def gain(self, c: Candidate) -> float:
+        """Fall of the shortfall over the current plan (<= 0: no better)."""
+        assert self.cur.tuned is not None
         if not c.ok or c.tuned is None or c.cost is None:
             return 0.0
-        gain = self.cur.tuned.shortfall(self.goal) - c.tuned.shortfall(self.goal)
-        if gain <= 1e-9:
+        return self.cur.tuned.shortfall(self.goal) - c.tuned.shortfall(self.goal)
+
+    def ratio(self, c: Candidate) -> float:
+        """Fall of the shortfall per euro over the current plan (<= 0: no better)."""
+        assert self.cur.cost is not None
+        gain = self.gain(c)
+        if gain <= 1e-9 or c.cost is None:
             return 0.0
         return gain / (max(0.0, c.cost - self.cur.cost) + FREE * max(1.0, self.det_cost))
 
@@ -380,7 +418,12 @@ class _Search:
             self.cap = _cap(cur, "no buffer left to try")
             return False
         results = self.run(moves)
-        scored = sorted(((self.ratio(c), i) for i, c in enumerate(results)), reverse=True)
+        gains = [self.gain(c) for c in results]
+        top = max(gains, default=0.0)
+        # the best gain per euro among the steps that gain at least a quarter of the best:
+        # a free step that changes next to nothing does not beat one that changes much
+        scored = sorted(((self.ratio(c), i) for i, c in enumerate(results)
+                         if gains[i] >= BIG_ENOUGH * top), reverse=True)
         better = [(moves[i], results[i]) for r, i in scored if r > 0]
         if not better:
             self.cap = _cap(cur, "no buffer step raises P(on time) any further")
@@ -399,6 +442,40 @@ class _Search:
         self.say(f"step {k}: {what}: C = {best.cost:,.0f}, lowest P(on time) "
                  f"{best.tuned.min_p:.3f} at {_due_words(best.tuned.worst)}")
         return True
+
+    def trim(self, k: int, rounds: int = TRIM_ROUNDS) -> None:
+        """Cut cost once the target is reached: drop or halve one kind of buffer at a time,
+        keep the cheapest plan that still reaches the target (plus one standard error)."""
+        from surge.robust.buffers import KINDS
+
+        for r in range(rounds):
+            cur = self.cur
+            assert cur.cost is not None
+            moves = []
+            for kind in KINDS:
+                have = getattr(cur.buffers, kind)
+                if not any(have.values()):
+                    continue
+                moves.append((replace(cur.buffers, **{kind: {}}), f"trim: no {kind}"))
+                half = {i: (v // 2 if isinstance(v, int) else round(v / 2, 4))
+                        for i, v in have.items()}
+                moves.append((replace(cur.buffers, **{kind: half}), f"trim: {kind} halved"))
+            moves = [(b, w) for b, w in moves if b.key() not in self.seen]
+            if not moves:
+                return
+            results = self.run(moves)
+            keep = [c for c in results if c.ok and c.tuned is not None and c.cost is not None
+                    and c.tuned.min_p >= self.st.target + c.tuned.min_p_stderr
+                    and c.cost < cur.cost - 1e-6]
+            if not keep:
+                return
+            best = min(keep, key=lambda c: (c.cost or 0.0, c.buffers.key()))
+            self.cur = best
+            assert best.tuned is not None and best.cost is not None
+            self.steps.append(Step(k + r, best.move, best.cost, best.tuned.min_p,
+                                   best.tuned.worst))
+            self.say(f"step {k + r}: {best.move}: C = {best.cost:,.0f}, lowest P(on time) "
+                     f"{best.tuned.min_p:.3f} at {_due_words(best.tuned.worst)}")
 
     def finish(self) -> Result:
         """Measure the frontier on fresh runs (seed B) and choose."""
