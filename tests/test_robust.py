@@ -151,3 +151,47 @@ def test_same_result_whatever_the_number_of_workers() -> None:
             r = search(sc, st, runner.many)
         docs.append(frontier_document(sc, r) | {"seconds": 0})
     assert docs[0] == docs[1] == docs[2]
+
+
+def test_cli_plan_frontier_report_and_explain(tmp_path: Any) -> None:
+    from typer.testing import CliRunner
+
+    from surge.cli import app, register_commands
+
+    register_commands()
+    sc_path = tmp_path / "tiny.json"
+    sc_path.write_text(json.dumps(TINY))
+    runner = CliRunner()
+    plan_path, front = tmp_path / "plan.json", tmp_path / "frontier.json"
+    out = runner.invoke(app, ["plan", str(sc_path), "--target-on-time", "0.9", "--runs", "1000",
+                              "--check-runs", "4000", "-o", str(plan_path),
+                              "--frontier", str(front)])
+    assert out.exit_code == 0, out.output
+    assert "target reached" in out.output
+    plan = Plan.read(plan_path)
+    verified(tiny(), plan)
+    info = (plan.model_extra or {})["robust"]
+    assert info["reached"] and info["runs"] == 4000 and info["seed"] == 1
+    assert info["tuning"] == {"runs": 1000, "seed": 0, "min_p_on_time": info["tuning"]["min_p_on_time"]}
+    doc = json.loads(front.read_text())
+    assert doc["surge_frontier"] == 1 and any(p["chosen"] for p in doc["points"])
+    for p in doc["points"]:
+        verified(tiny(), Plan.from_dict(p["plan"]))
+    out = runner.invoke(app, ["explain", str(sc_path), str(plan_path), "--confirm", "0"])
+    assert out.exit_code == 0, out.output
+    assert "safety lead time" in out.output or "earlier" in out.output
+    html = tmp_path / "r.html"
+    out = runner.invoke(app, ["report", str(sc_path), str(plan_path), "--frontier", str(front),
+                              "-o", str(html)])
+    assert out.exit_code == 0, out.output
+    page = html.read_text()
+    assert "A plan that holds" in page and "side by side" in page
+    out = runner.invoke(app, ["frontier", str(sc_path), "-o", str(tmp_path / "f2.json"),
+                              "--runs", "500", "--check-runs", "1000", "--max-steps", "3"])
+    assert out.exit_code == 0, out.output
+    bad = runner.invoke(app, ["plan", str(sc_path), "--target-on-time", "1.5", "-o",
+                              str(tmp_path / "x.json")])
+    assert bad.exit_code == 2 and "strictly between 0 and 1" in bad.output
+    same = runner.invoke(app, ["plan", str(sc_path), "--target-on-time", "0.9", "--seed", "3",
+                               "--check-seed", "3", "-o", str(tmp_path / "x.json")])
+    assert same.exit_code == 2 and "must differ" in same.output
