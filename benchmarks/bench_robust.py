@@ -32,7 +32,7 @@ from surge.robust import Buffers, Settings, search  # noqa: E402
 from surge.robust.buffers import due_key  # noqa: E402
 from surge.robust.frontier import money  # noqa: E402
 from surge.robust.measure import measure  # noqa: E402
-from surge.robust.search import evaluate  # noqa: E402
+from surge.robust.parallel import Runner  # noqa: E402
 from surge.scenario.generate import generate  # noqa: E402
 from surge.scenario.model import Scenario  # noqa: E402
 
@@ -40,9 +40,9 @@ TARGET = 0.9
 
 
 def scenarios(quick: bool) -> list[tuple[str, Scenario]]:
-    out = [("demo (examples/uav-france.yaml)", surge.load(ROOT / "examples/uav-france.yaml")),
-           ("demo, robust variant (examples/uav-france-robust.yaml)",
-            surge.load(ROOT / "examples/uav-france-robust.yaml"))]
+    out = [("demo, robust variant (examples/uav-france-robust.yaml)",
+            surge.load(ROOT / "examples/uav-france-robust.yaml")),
+           ("demo (examples/uav-france.yaml)", surge.load(ROOT / "examples/uav-france.yaml"))]
     for lines, weeks, seed in ((5, 12, 1), (5, 16, 2))[: 1 if quick else 2]:
         doc = generate(lines=lines, weeks=weeks, seed=seed, uncertainty=True)
         out.append((f"generated: {lines} lines, {weeks} weeks, seed {seed}",
@@ -62,15 +62,16 @@ def naive(sc: Scenario) -> list[tuple[str, Buffers]]:
     return out
 
 
-def bench(name: str, sc: Scenario, st: Settings) -> dict[str, Any]:
+def bench(name: str, sc: Scenario, st: Settings, cluster: str | None) -> dict[str, Any]:
     t = time.perf_counter()
-    r = search(sc, st, progress=lambda s: print("   ", s, flush=True))
-    seconds = time.perf_counter() - t
-    det = solve(sc, threads=1)
+    with Runner(sc, st, cluster) as runner:
+        r = search(sc, st, runner.many, progress=lambda s: print("   ", s, flush=True))
+        seconds = time.perf_counter() - t
+        det = solve(sc, threads=1)
+        cands = runner.many(det.objective, float(det.objective.service or 0.0),
+                            [b for _, b in naive(sc)])
     rows = []
-    for what, b in naive(sc):
-        c = evaluate(sc, b, det.objective, float(det.objective.service or 0.0), st.runs,
-                     st.seed, st.time_limit, st.gap)
+    for (what, _), c in zip(naive(sc), cands, strict=True):
         if c.ok and c.plan is not None:
             ms = measure(sc, c.plan, runs=st.check_runs, seed=st.check_seed)
             rows.append((what, c.cost, ms.min_p, ms.min_p_stderr, ms.p_all_met, ""))
@@ -92,7 +93,8 @@ def render(results: list[dict[str, Any]], st: Settings, total: float) -> str:
              f"{platform.python_version()}; shared with other jobs while it ran, so times are "
              "wall-clock under load. Produced by `benchmarks/bench_robust.py`.", "",
              f"Search: {st.runs:,} runs per candidate (seed {st.seed}), at most {st.max_steps} "
-             f"steps; every P below is re-measured on {st.check_runs:,} fresh runs (seed "
+             f"steps and {st.trim_rounds} trimming round(s), candidates on a local Dask cluster "
+             "of 2 workers; every P below is re-measured on {st.check_runs:,} fresh runs (seed "
              f"{st.check_seed}), the same runs for the search's plans and the naive ones. "
              "Naive plans are made with the same planner and mapped back to the original "
              "scenario the same way (docs/robust.md), and verified.", "",
@@ -146,17 +148,20 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=300)
     ap.add_argument("--check-runs", type=int, default=4000)
-    ap.add_argument("--max-steps", type=int, default=8)
+    ap.add_argument("--max-steps", type=int, default=4)
     ap.add_argument("--quick", action="store_true", help="one generated scenario only")
+    ap.add_argument("--cluster", default="local:2", help="Dask cluster for the candidates")
+    ap.add_argument("--trim-rounds", type=int, default=1)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/robust.md")
     a = ap.parse_args()
     st = Settings(target=TARGET, runs=a.runs, seed=0, check_runs=a.check_runs, check_seed=1,
-                  blame_runs=min(a.runs, 300), max_steps=a.max_steps)
+                  blame_runs=min(a.runs, 300), max_steps=a.max_steps,
+                  trim_rounds=a.trim_rounds)
     t0 = time.perf_counter()
     results = []
     for name, sc in scenarios(a.quick):
         print(name, flush=True)
-        results.append(bench(name, sc, st))
+        results.append(bench(name, sc, st, a.cluster or None))
         a.out.write_text(render(results, st, time.perf_counter() - t0))  # after each one
         print(f"wrote {a.out}", flush=True)
 

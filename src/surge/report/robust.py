@@ -47,7 +47,10 @@ def frontier_chart(points: list[dict[str, Any]], target: float, currency: str) -
                   annotation_text=f"target {target:g}", annotation_position="top left")
     fig.update_xaxes(title_text="lowest P(on time) over the due dates (fresh runs)",
                      range=[-0.02, 1.02], tickformat=".0%")
-    fig.update_yaxes(title_text=f"cost C [{currency}]", tickformat=",.0f")
+    lo, hi = min(ys), max(ys)
+    pad = max(0.02 * hi, 0.05 * (hi - lo), 1.0)
+    fig.update_yaxes(title_text=f"cost C [{currency}]", tickformat=",.0f",
+                     range=[lo - pad, hi + pad])
     return _layout(fig, height=380)
 
 

@@ -43,7 +43,6 @@ SOURCES_PER_STEP = 3  # proposals aimed at the top sources of the worst due date
 OVER_ORDER_STEP = 0.05
 DERATE_STEP = 0.1
 SAFETY_STEP = 0.03
-TRIM_ROUNDS = 3
 BIG_ENOUGH = 0.25  # a step is compared on gain per euro if it gains this share of the best
 FREE = 1e-3  # a step costing less than this share of the deterministic cost counts as free
 SERVICE_TOL = 1e-6
@@ -79,6 +78,7 @@ class Settings:
     check_seed: int = 1
     blame_runs: int = 500
     max_steps: int = 40
+    trim_rounds: int = 3
     time_limit: float | None = None
     gap: float | None = None
 
@@ -335,7 +335,7 @@ def search(sc: Scenario, st: Settings, run_many: Many | None = None,
         if not s.step(k):
             break
     if not frontier_only and s.done() and not s.cur.buffers.empty:
-        s.trim(k + 1)
+        s.trim(k + 1, st.trim_rounds)
     return s.finish()
 
 
@@ -443,7 +443,7 @@ class _Search:
                  f"{best.tuned.min_p:.3f} at {_due_words(best.tuned.worst)}")
         return True
 
-    def trim(self, k: int, rounds: int = TRIM_ROUNDS) -> None:
+    def trim(self, k: int, rounds: int) -> None:
         """Cut cost once the target is reached: drop or halve one kind of buffer at a time,
         keep the cheapest plan that still reaches the target (plus one standard error)."""
         from surge.robust.buffers import KINDS
@@ -480,7 +480,13 @@ class _Search:
     def finish(self) -> Result:
         """Measure the frontier on fresh runs (seed B) and choose."""
         st = self.st
-        front = pareto(list(self.seen.values()))
+        # the frontier starts at the deterministic optimum, even when a plan of the same
+        # cost holds better (then the first step is free)
+        det = self.det
+        assert det.tuned is not None
+        front = [det] + [c for c in pareto(list(self.seen.values()))
+                         if c is not det and c.tuned is not None
+                         and c.tuned.min_p > det.tuned.min_p]
         for c in front:
             assert c.plan is not None
             c.checked = measure(self.sc, c.plan, runs=st.check_runs, seed=st.check_seed)
