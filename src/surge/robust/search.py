@@ -418,24 +418,26 @@ class _Search:
             self.cap = _cap(cur, "no buffer left to try")
             return False
         results = self.run(moves)
-        gains = [self.gain(c) for c in results]
-        top = max(gains, default=0.0)
-        # the best gain per euro among the steps that gain at least a quarter of the best:
-        # a free step that changes next to nothing does not beat one that changes much
-        scored = sorted(((self.ratio(c), i) for i, c in enumerate(results)
-                         if gains[i] >= BIG_ENOUGH * top), reverse=True)
-        better = [(moves[i], results[i]) for r, i in scored if r > 0]
-        if not better:
+        helped = [(m, c) for m, c in zip(moves, results, strict=True) if self.gain(c) > 1e-9]
+        if not helped:
             self.cap = _cap(cur, "no buffer step raises P(on time) any further")
             return False
-        best, what = better[0][1], better[0][0][1]
-        if len(better) > 1:  # every step that helps, together: one more plan to try
-            both = combine([m[0] for m, _ in better])
-            if both.key() not in self.seen:
-                (joint,) = self.run([(both, "; ".join(m[1] for m, _ in better))])
-                if self.ratio(joint) > 0 and joint.tuned and best.tuned and \
-                        joint.tuned.shortfall(self.goal) < best.tuned.shortfall(self.goal):
-                    best, what = joint, joint.move
+        # the steps that help, together: all of them, and the free ones (one plan each)
+        free = [(m, c) for m, c in helped if (c.cost or 0.0) - (cur.cost or 0.0)
+                <= FREE * max(1.0, self.det_cost)]
+        joints = [group for group in (helped, free) if len(group) > 1]
+        extra = [(combine([m[0] for m, _ in g]), "; ".join(m[1] for m, _ in g)) for g in joints]
+        extra = [(b, w) for i, (b, w) in enumerate(extra) if b.key() not in self.seen
+                 and all(b.key() != o.key() for o, _ in extra[:i])]
+        if extra:
+            helped += [(m, c) for m, c in zip(extra, self.run(extra), strict=True)
+                       if self.gain(c) > 1e-9]
+        top = max(self.gain(c) for _, c in helped)
+        # the best gain per euro among the steps that gain at least a quarter of the best:
+        # a free step that changes next to nothing does not beat one that changes much
+        pick = max((c for _, c in helped if self.gain(c) >= BIG_ENOUGH * top),
+                   key=lambda c: (self.ratio(c), -len(c.buffers.describe_short())))
+        best, what = pick, pick.move
         self.cur = best
         assert best.tuned is not None and best.cost is not None
         self.steps.append(Step(k, what, best.cost, best.tuned.min_p, best.tuned.worst))
