@@ -149,8 +149,12 @@ def test_same_result_whatever_the_number_of_workers() -> None:
     for cluster in (None, "local:1", "local:2"):
         with Runner(sc, st, cluster) as runner:
             r = search(sc, st, runner.many)
-        docs.append(frontier_document(sc, r) | {"seconds": 0})
+        doc = frontier_document(sc, r) | {"seconds": 0}
+        for p in doc["points"]:
+            p["plan"].pop("solver", None)  # the solver's own statistics: times
+        docs.append(doc)
     assert docs[0] == docs[1] == docs[2]
+    assert len(docs[0]["points"]) >= 2
 
 
 def test_cli_plan_frontier_report_and_explain(tmp_path: Any) -> None:

@@ -36,7 +36,7 @@ class Runner:
             kind, where = parse_cluster(self.spec)
             if kind == "local":
                 self._cluster = LocalCluster(n_workers=int(where), threads_per_worker=1,
-                                             processes=True, dashboard_address=None)
+                                             processes=True, dashboard_address=":0")
                 self._client = Client(self._cluster)
             else:
                 try:
