@@ -151,7 +151,7 @@ def main() -> None:
     ap.add_argument("--max-steps", type=int, default=4)
     ap.add_argument("--quick", action="store_true", help="one generated scenario only")
     ap.add_argument("--cluster", default="local:2", help="Dask cluster for the candidates")
-    ap.add_argument("--trim-rounds", type=int, default=1)
+    ap.add_argument("--trim-rounds", type=int, default=2)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/robust.md")
     a = ap.parse_args()
     st = Settings(target=TARGET, runs=a.runs, seed=0, check_runs=a.check_runs, check_seed=1,

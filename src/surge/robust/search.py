@@ -43,6 +43,7 @@ SOURCES_PER_STEP = 3  # proposals aimed at the top sources of the worst due date
 OVER_ORDER_STEP = 0.05
 DERATE_STEP = 0.1
 SAFETY_STEP = 0.03
+FAR = 0.5  # a deterministic plan below this share of the target starts from the top
 BIG_ENOUGH = 0.25  # a step is compared on gain per euro if it gains this share of the best
 FREE = 1e-3  # a step costing less than this share of the deterministic cost counts as free
 SERVICE_TOL = 1e-6
@@ -437,6 +438,11 @@ class _Search:
         # a free step that changes next to nothing does not beat one that changes much
         pick = max((c for _, c in helped if self.gain(c) >= BIG_ENOUGH * top),
                    key=lambda c: (self.ratio(c), -len(c.buffers.describe_short())))
+        assert self.det.tuned is not None
+        if k == 1 and self.det.tuned.min_p < FAR * self.st.target:
+            # far from the target: start from the proposal closest to it (usually every
+            # source buffered at once) and climb from there; trimming cuts the cost after
+            pick = max((c for _, c in helped), key=lambda c: (self.gain(c), -(c.cost or 0.0)))
         best, what = pick, pick.move
         self.cur = best
         assert best.tuned is not None and best.cost is not None
