@@ -86,6 +86,20 @@ def table(rows: list[list[str]], header: list[str]) -> list[str]:
         "| " + " | ".join(r) + " |" for r in rows]
 
 
+def _steps(r: Any, currency: str) -> list[str]:
+    from surge.robust.frontier import step_words
+
+    out, prev = [], None
+    for c in r.frontier:
+        out.append(step_words(prev, c, currency))
+        prev = c
+    return out
+
+
+def _short(text: str, n: int = 260) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
 def render(results: list[dict[str, Any]], st: Settings, total: float) -> str:
     lines = ["# Risk-aware planning: `surge plan --target-on-time 0.9` and the frontier", "",
              f"Machine: {platform.machine()}, {os.cpu_count()} cores "
@@ -94,7 +108,7 @@ def render(results: list[dict[str, Any]], st: Settings, total: float) -> str:
              "wall-clock under load. Produced by `benchmarks/bench_robust.py`.", "",
              f"Search: {st.runs:,} runs per candidate (seed {st.seed}), at most {st.max_steps} "
              f"steps and {st.trim_rounds} trimming round(s), candidates on a local Dask cluster "
-             "of 2 workers; every P below is re-measured on {st.check_runs:,} fresh runs (seed "
+             f"of 2 workers; every P below is re-measured on {st.check_runs:,} fresh runs (seed "
              f"{st.check_seed}), the same runs for the search's plans and the naive ones. "
              "Naive plans are made with the same planner and mapped back to the original "
              "scenario the same way (docs/robust.md), and verified.", "",
@@ -118,10 +132,10 @@ def render(results: list[dict[str, Any]], st: Settings, total: float) -> str:
         rows = [[f"{p.cost:,.0f}" + (" (chosen)" if p is c else ""),
                  f"{p.checked.min_p:.3f} ± {p.checked.min_p_stderr:.3f}",
                  f"{p.checked.p_all_met:.3f}", f"{p.checked.expected_service:,.0f}",
-                 "; ".join(p.buffers.describe_short()) or "none"]
-                for p in r.frontier]
+                 str(len(p.buffers.describe_short())), _short(words)]
+                for p, words in zip(r.frontier, _steps(r, cur), strict=True)]
         lines += table(rows, [f"C [{cur}]", "lowest P(on time)", "P(all met)", "E[S]",
-                              "buffers"])
+                              "buffers", "step (what it adds)"])
         lines += ["", "Naive buffers, same simulator and seeds:", ""]
         nrows = []
         for what, cost, p, se, pall, note in res["naive"]:
@@ -151,7 +165,7 @@ def main() -> None:
     ap.add_argument("--max-steps", type=int, default=4)
     ap.add_argument("--quick", action="store_true", help="one generated scenario only")
     ap.add_argument("--cluster", default="local:2", help="Dask cluster for the candidates")
-    ap.add_argument("--trim-rounds", type=int, default=2)
+    ap.add_argument("--trim-rounds", type=int, default=1)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/robust.md")
     a = ap.parse_args()
     st = Settings(target=TARGET, runs=a.runs, seed=0, check_runs=a.check_runs, check_seed=1,
