@@ -22,6 +22,7 @@ from surge.explain import Explanation, explain
 from surge.explain.story import amount, bottleneck_sentence, shortfall_sentence
 from surge.fileio import write_text
 from surge.plan.model import Plan
+from surge.scenario.model import Scenario
 
 if TYPE_CHECKING:
     from surge.explain import Explanation
@@ -57,8 +58,12 @@ def explain_command(
         result = explain(sc, the_plan, confirm_top=confirm, time_limit=time_limit,
                          progress=lambda step: status.update(f"Explaining: {step}"))
     print_explanation(result, sc.currency, top)
+    buffers = print_buffers(sc, the_plan)
     if json_out is not None:
-        write_text(json_out, json.dumps(result.to_dict(), indent=1) + "\n")
+        doc = result.to_dict()
+        if buffers:
+            doc["buffers"] = buffers
+        write_text(json_out, json.dumps(doc, indent=1) + "\n")
         console.print(f"wrote {json_out}")
 
 
@@ -102,6 +107,30 @@ def print_explanation(e: Explanation, currency: str, top: int = 10) -> None:
             console.print(f"• {escape(shortfall_sentence(m))}")
     else:
         console.print("[green]Every due date is met.[/green]")
+
+
+def print_buffers(sc: Scenario, plan: Plan) -> dict:
+    """A risk-aware plan's buffers in words, with what each step cost (docs/robust.md)."""
+    from surge.explain.buffers import (
+        buffer_sentences,
+        cost_sentences,
+        robust_info,
+        summary_sentence,
+    )
+
+    if robust_info(plan) is None:
+        return {}
+    summary, words, costs = (summary_sentence(sc, plan), buffer_sentences(sc, plan),
+                             cost_sentences(sc, plan))
+    console.print("[bold]Buffers: how this plan holds under the scenario's uncertainty[/bold]")
+    console.print(escape(summary))
+    for w in words:
+        console.print(f"• {escape(w)}")
+    if costs:
+        console.print("What each step of the search bought, and what it cost:")
+        for c in costs:
+            console.print(f"  {escape(c)}")
+    return {"summary": summary, "buffers": words, "steps": costs}
 
 
 def _opt(x: float | None) -> str:

@@ -12,9 +12,18 @@ from rich.table import Table
 
 from surge.cli.common import app, console, err_console, handle_errors
 from surge.cli.inputs import SetOption, WithOption, guard_output, load_scenario, what_if
+from surge.cli.robust_common import (
+    CheckRunsOption,
+    CheckSeedOption,
+    ClusterOption,
+    MaxStepsOption,
+    RunsOption,
+    SeedOption,
+)
 from surge.errors import InputError, SolverError
 from surge.interrupt import catch_sigint
 from surge.plan.model import Plan, PlanObjective
+from surge.robust.search import Settings
 from surge.scenario.model import Scenario
 
 __all__ = ["load_scenario", "plan_command"]
@@ -47,17 +56,46 @@ def plan_command(
         "--solver", help="highs, or any solver linopy supports.")] = "highs",
     with_: WithOption = None,
     set_: SetOption = None,
+    target_on_time: Annotated[float | None, typer.Option(
+        "--target-on-time", help="Risk-aware: the least-cost plan found whose every due date "
+        "is met with at least this probability under the scenario's uncertainty (0 < P < 1; "
+        "docs/robust.md).")] = None,
+    runs: RunsOption = 1000,
+    seed: SeedOption = 0,
+    check_runs: CheckRunsOption = 10_000,
+    check_seed: CheckSeedOption = None,
+    max_steps: MaxStepsOption = 40,
+    cluster: ClusterOption = None,
+    frontier_file: Annotated[Path | None, typer.Option(
+        "--frontier", help="With --target-on-time: also write the frontier file here.")] = None,
 ) -> None:
     """Plan a scenario: which lines to convert, when, and what to make, buy and ship.
 
     Minimises lateness S, then cost C at that S ([bold]service-then-cost[/bold]), or
     C + late_penalty x S ([bold]weighted[/bold]). Writes the plan file in every case.
+    With [bold]--target-on-time P[/bold], plans with buffers sized by simulation until every
+    due date holds with probability P (re-measured on fresh runs), or says plainly that
+    P is out of reach, with the best plan found and what caps it.
     Exit code 0 with a plan (optimal or feasible), 3 if infeasible, 2 for bad input,
     1 for anything else.
     """
     guard_output(output, [scenario, *(with_ or [])])
+    if frontier_file is not None:
+        guard_output(frontier_file, [scenario, output, *(with_ or [])], "--frontier")
     check_threads(threads)
+    if target_on_time is not None:
+        from surge.cli.robust_common import settings
+
+        st = settings(target=target_on_time, runs=runs, seed=seed, check_runs=check_runs,
+                      check_seed=check_seed, max_steps=max_steps, time_limit=time_limit,
+                      gap=gap)
+    elif frontier_file is not None or cluster is not None:
+        raise InputError("--frontier and --cluster go with --target-on-time P "
+                         "(or use `surge frontier`)")
     sc = load_scenario(scenario, with_, set_)
+    if target_on_time is not None:
+        plan_for_target(sc, st, cluster, output, frontier_file, what_if(with_, set_))
+        return
     try:
         with catch_sigint():
             result = run_solve(sc, time_limit=time_limit, gap=gap, threads=threads,
@@ -76,6 +114,35 @@ def plan_command(
     if result.status in ("infeasible", "error"):
         err_console.print(f"[red bold]{result.status}:[/red bold] {escape(result.message)}")
         raise typer.Exit(3 if result.status == "infeasible" else 1)
+
+
+def plan_for_target(sc: Scenario, st: Settings, cluster: str | None, output: Path,
+                    frontier_file: Path | None, changes: dict) -> None:
+    """``--target-on-time``: the search, the chosen plan with its ``robust`` key, the frontier."""
+    import json
+
+    from surge.cli.robust_common import print_result, run_search
+    from surge.fileio import write_text
+    from surge.robust.frontier import attach, frontier_document, robust_key
+
+    with catch_sigint():
+        r = run_search(sc, st, cluster)
+    assert r.chosen.plan is not None
+    plan = attach(r.chosen.plan, robust_key(sc, r))
+    if not r.reached:
+        plan.message = (f"target P(on time) {st.target:g} not reached; best lowest P "
+                        f"{r.chosen.checked.min_p:.3f}"  # type: ignore[union-attr]
+                        + (f"; {plan.message}" if plan.message else ""))
+    if changes:
+        plan.what_if = changes  # type: ignore[attr-defined]  # an extra key of the plan
+    plan.to_json(output)
+    print_plan_summary(sc, plan)
+    print_result(sc, r)
+    console.print(f"wrote {output}")
+    if frontier_file is not None:
+        write_text(frontier_file,
+                   json.dumps(frontier_document(sc, r), indent=1, allow_nan=False) + "\n")
+        console.print(f"wrote {frontier_file}")
 
 
 def check_threads(threads: int | None) -> None:

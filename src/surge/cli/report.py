@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -16,9 +17,12 @@ from surge.cli.inputs import (
     load_scenario,
     read_risk_file,
 )
+from surge.errors import InputError
 from surge.plan.model import Plan
-from surge.report.html import Section
-from surge.scenario.model import Scenario
+
+if TYPE_CHECKING:
+    from surge.report.html import Section
+    from surge.scenario.model import Scenario
 
 
 @app.command()
@@ -39,6 +43,10 @@ def report(
         "--compare", help="Add a section comparing the plan with this other plan file.")] = None,
     actuals: Annotated[Path | None, typer.Option(
         "--actuals", help="Add a 'Plan versus actual' section from this actuals file.")] = None,
+    frontier: Annotated[Path | None, typer.Option(
+        "--frontier", help="Frontier file (surge frontier, surge plan --frontier): adds the "
+                           "cost-against-certainty chart and the side-by-side to the "
+                           "'A plan that holds' section.")] = None,
     with_: WithOption = None,
     set_: SetOption = None,
 ) -> None:
@@ -51,7 +59,7 @@ def report(
     """
     from surge.report import write_report
 
-    guard_output(output, [scenario, plan, risk, compare, actuals, *(with_ or [])])
+    guard_output(output, [scenario, plan, risk, compare, actuals, frontier, *(with_ or [])])
     sc = load_scenario(scenario, with_, set_)
     the_plan = Plan.read(plan)
     check_plan_of(sc, the_plan, plan, scenario, with_, set_)
@@ -64,6 +72,9 @@ def report(
             extra = extra_sections(sc, the_plan, explain=explain, compare=compare)
     if actuals is not None:
         extra.append(tracking_block(sc, the_plan, actuals))
+    held = robust_extra(sc, the_plan, frontier)
+    if held is not None:
+        extra = [held, *extra]
     with err_console.status("Drawing the report..."):
         path = write_report(output, sc, the_plan, risk=risk_doc, extra_sections=extra)
     size = path.stat().st_size / 1e6
@@ -77,3 +88,28 @@ def tracking_block(sc: Scenario, plan: Plan, actuals: Path) -> Section:
     from surge.state.report import tracking_section
 
     return tracking_section(sc, track(sc, plan, load_actuals(actuals, sc)))
+def robust_extra(sc: Scenario, plan: Plan, frontier: Path | None) -> Section | None:
+    """The 'A plan that holds' section for a risk-aware plan and/or a frontier file."""
+    from surge.report.robust import robust_section
+
+    doc = read_frontier_file(frontier, sc) if frontier is not None else None
+    return robust_section(sc, plan, doc)
+
+
+def read_frontier_file(path: Path, sc: Scenario) -> dict[str, Any]:
+    """A frontier file of this scenario, or a clear error naming the file."""
+    from surge.fileio import read_text
+
+    try:
+        doc = json.loads(read_text(path, "frontier file (JSON)"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: not JSON ({exc})") from None
+    if not isinstance(doc, dict) or doc.get("surge_frontier") != 1:
+        raise InputError(f"{path}: not a frontier file (expected a JSON object with "
+                         "surge_frontier: 1, from `surge frontier`)")
+    if doc.get("scenario") != sc.name:
+        raise InputError(f"{path}: frontier of scenario {doc.get('scenario')!r}, not of "
+                         f"{sc.name!r}")
+    if not isinstance(doc.get("points"), list):
+        raise InputError(f"{path}: 'points' must be a list of frontier plans")
+    return doc
