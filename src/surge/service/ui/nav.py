@@ -31,6 +31,7 @@ class Tab:
 PROGRAMME_TABS: list[Tab] = [
     Tab("Overview", "/programmes/{pid}"),
     Tab("Compare plans", "/programmes/{pid}/compare", STAFF),
+    Tab("Surveys", "/programmes/{pid}/surveys"),
 ]
 
 PLAN_TABS: list[Tab] = [
@@ -38,6 +39,7 @@ PLAN_TABS: list[Tab] = [
     Tab("Risk", "/plans/{plan}/risk", STAFF, needs_done=True),
     Tab("My part", "/plans/{plan}/mine", ("manufacturer",), needs_done=True),
     Tab("Parts by organisation", "/plans/{plan}/parts", STAFF, needs_done=True),
+    Tab("Plan vs actual", "/plans/{plan}/actual", ALL, needs_done=True),
 ]
 
 
