@@ -235,7 +235,7 @@ def _move(m: dict[str, Any]) -> str:
 
 def actual_page(request: Request, user: User, scope: Scope, job: Job, *,
                 problems: list[dict[str, Any]] | None = None, detail: str = "",
-                upload_name: str = "") -> HTMLResponse:
+                upload_name: str = "", replan_error: str = "") -> HTMLResponse:
     prog = scope.programme(job.programme_id)
     ctx: dict[str, Any] = {
         "programme": prog, "job": job, "title": f"Plan vs actual · plan {job.id}",
@@ -243,7 +243,7 @@ def actual_page(request: Request, user: User, scope: Scope, job: Job, *,
                          done=job.status == "done"),
         "crumbs": [("Programmes", "/"), (prog.name, f"/programmes/{prog.id}")],
         "active": f"/plans/{job.id}/actual", "problems": problems or [], "detail": detail,
-        "upload_name": upload_name}
+        "upload_name": upload_name, "replan_error": replan_error}
     if job.status != "done":
         return page(request, "progress.html", user, kind="plan", **ctx)
     rev = scope.revision(job.programme_id, job.revision)
@@ -252,6 +252,7 @@ def actual_page(request: Request, user: User, scope: Scope, job: Job, *,
     used = _latest(docs)
     t, bad = _tracking(sc, plan, used) if used else (None, [])
     ctx |= {"docs": [(d, tables.day(sc, d.through_week - 1)) for d in reversed(docs)],
+            "senders": sorted({d.organization or "the agency" for d in used}),
             "used": [d.id for d in used], "tracking": t, "bad": bad, "sc": sc}
     if t is not None:
         ctx |= {"through": tables.day(sc, t.through_week - 1),
@@ -329,6 +330,7 @@ def replan(request: Request, plan_id: Id, user: PageUser, scope: PageScope, csrf
                                 scope, user, request.app.state.runner)
     if isinstance(out, JSONResponse):
         detail, problems = _problems_of(out)
-        return actual_page(request, user, scope, job, detail=f"replan: {detail}",
-                           problems=problems)
+        lines = [detail] + [f"{p['path']}: {p['message']}" if p.get("path") else p["message"]
+                            for p in problems]
+        return actual_page(request, user, scope, job, replan_error="\n".join(lines))
     return see_other(f"/plans/{plan_id}/actual#replans")
