@@ -62,6 +62,8 @@ def seed_state(base: str, ids: dict[str, int], folder: Path) -> None:
     from openpyxl import load_workbook
 
     pid, plan = ids["pid"], ids["plan"]
+    with api(base) as c:  # the whole plan: the facts are executed from it, then cut
+        done = c.get(f"/plans/{plan}/plan").json()
     with api(base, "renault") as c:
         r = c.get(f"/programmes/{pid}/survey-template")
         r.raise_for_status()
@@ -73,7 +75,6 @@ def seed_state(base: str, ids: dict[str, int], folder: Path) -> None:
         ws[f"{hours}2"] = -5
         ws[f"{hours}3"] = "two shifts"
         wb.save(folder / "renault-filled.xlsx")
-        done = c.get(f"/plans/{plan}/plan").json()
         facts = part(executed(done, 4, demo_document()), "renault", demo_document())
         for fact in facts["activations"]:
             if fact["ready_week"] is None:

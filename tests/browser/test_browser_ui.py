@@ -252,7 +252,8 @@ def test_pages_without_login_show_no_programme_data(browser: Any, live: str,
     w = Watched(browser, live)
     for path in ("/", f"/programmes/{pid}", f"/programmes/{pid}/revisions/1", f"/plans/{plan}",
                  f"/plans/{plan}/mine?org=renault", f"/plans/{plan}/risk",
-                 f"/risk/{programme['risk']}", f"/programmes/{pid}/compare?a=1&b=2"):
+                 f"/risk/{programme['risk']}", f"/programmes/{pid}/compare?a=1&b=2",
+                 f"/programmes/{pid}/surveys", f"/plans/{plan}/actual"):
         w.page.goto(live + path)
         assert w.page.url.startswith(f"{live}/login"), (path, w.page.url)
         html = str(w.page.content())
@@ -328,7 +329,7 @@ def test_surveys_and_plan_versus_actual_as_manufacturer_and_agency(
     shortfalls = w.page.inner_text("#shortfalls")
     assert f"{late[0]['line']} expected ready 2 weeks late" in shortfalls, shortfalls
     assert not re.search(r"\bweeks? \d", shortfalls), shortfalls
-    ticks = w.page.locator("#actual-deliveries .xtick text").all_text_contents()
+    ticks = w.page.locator("#actual-production .xtick text").all_text_contents()
     assert ticks and all(re.match(r"\d{2} [A-Z][a-z]{2}", t) for t in ticks), ticks
     assert "Replan" not in w.page.inner_text("main")
     seen.append(mine)

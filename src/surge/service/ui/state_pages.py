@@ -138,37 +138,63 @@ def _tracking(sc: Scenario, plan: Plan, docs: list[ActualsDocument]
         return None, list(getattr(exc, "problems", []) or []) or [Problem("", str(exc))]
 
 
-def tracking_figure(sc: Scenario, plan: Plan, t: Tracking) -> go.Figure:
-    """Per demand: cumulative delivered (to ``W``) against due and against plan (the whole
-    horizon), dated weeks, a line at the week the actuals reach."""
-    demands = [s for s in t.series if s.kind == "deliveries"]
-    cols = min(3, max(1, len(demands)))
-    rows = -(-len(demands) // cols) if demands else 1
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[s.name for s in demands],
-                        horizontal_spacing=0.06, vertical_spacing=0.22 / rows + 0.08)
-    weeks = np.arange(sc.weeks)
-    planned: dict[str, np.ndarray] = {s.name: np.zeros(sc.weeks) for s in demands}
+Panel = tuple[str, np.ndarray, np.ndarray, "np.ndarray | None"]
+"""One panel of a cumulative chart: (title, planned per week over the horizon, actual per
+week to ``W``, due per week over the horizon or ``None``) [units]."""
+
+
+def delivery_panels(sc: Scenario, plan: Plan, t: Tracking) -> list[Panel]:
+    """Per demand: planned and due over the whole horizon, delivered to ``W``."""
+    planned = {s.name: np.zeros(sc.weeks) for s in t.series if s.kind == "deliveries"}
     for d in plan.deliveries:
         if d.demand in planned and 0 <= d.week < sc.weeks:
             planned[d.demand][d.week] += d.quantity
     dm = {d.id: d for d in sc.demands}
-    for i, s in enumerate(demands):
+    out: list[Panel] = []
+    for s in t.series:
+        if s.kind != "deliveries":
+            continue
         due = np.zeros(sc.weeks)
         for x in dm[s.name].due:
             if x.week < sc.weeks:
                 due[x.week] += x.quantity
+        out.append((s.name, planned[s.name], s.actual, due))
+    return out
+
+
+def production_panels(sc: Scenario, plan: Plan, t: Tracking) -> list[Panel]:
+    """Per line: planned over the whole horizon, made to ``W`` (no due)."""
+    planned = {s.name: np.zeros(sc.weeks) for s in t.series if s.kind == "production"}
+    for p in plan.production:
+        if p.line in planned and 0 <= p.week < sc.weeks:
+            planned[p.line][p.week] += p.quantity
+    return [(s.name, planned[s.name], s.actual, None) for s in t.series
+            if s.kind == "production"]
+
+
+def cumulative_figure(sc: Scenario, panels: list[Panel], through_week: int,
+                      done: str = "delivered") -> go.Figure:
+    """Cumulative actual (to ``W``) against plan and due, one panel each, dated weeks, a
+    red line after the last week the actuals cover."""
+    cols = min(3, max(1, len(panels)))
+    rows = -(-len(panels) // cols) if panels else 1
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[p[0] for p in panels],
+                        horizontal_spacing=0.06, vertical_spacing=0.22 / rows + 0.08)
+    weeks = np.arange(sc.weeks)
+    for i, (_, planned, actual, due) in enumerate(panels):
         r, c = i // cols + 1, i % cols + 1
         first = i == 0
-        fig.add_trace(go.Scatter(x=weeks, y=np.cumsum(due), name="due", line_shape="hv",
-                                 line={"color": "#6b7280", "dash": "dash"}, legendgroup="due",
-                                 showlegend=first), row=r, col=c)
-        fig.add_trace(go.Scatter(x=weeks, y=np.cumsum(planned[s.name]), name="plan",
+        if due is not None:
+            fig.add_trace(go.Scatter(x=weeks, y=np.cumsum(due), name="due", line_shape="hv",
+                                     line={"color": "#6b7280", "dash": "dash"},
+                                     legendgroup="due", showlegend=first), row=r, col=c)
+        fig.add_trace(go.Scatter(x=weeks, y=np.cumsum(planned), name="plan",
                                  line={"color": "#2563eb", "dash": "dot"}, legendgroup="plan",
                                  showlegend=first), row=r, col=c)
-        fig.add_trace(go.Scatter(x=weeks[:t.through_week], y=np.cumsum(s.actual),
-                                 name="delivered", line={"color": "#111827", "width": 3},
-                                 legendgroup="delivered", showlegend=first), row=r, col=c)
-        fig.add_vline(x=t.through_week - 0.5, line={"color": "#b91c1c", "width": 1},
+        fig.add_trace(go.Scatter(x=weeks[:through_week], y=np.cumsum(actual), name=done,
+                                 line={"color": "#111827", "width": 3}, legendgroup="actual",
+                                 showlegend=first), row=r, col=c)
+        fig.add_vline(x=through_week - 0.5, line={"color": "#b91c1c", "width": 1},
                       row=r, col=c)
     fig.update_layout(height=max(320, 260 * rows), margin={"l": 50, "r": 20, "t": 40, "b": 40},
                       legend={"orientation": "h", "y": -0.12 / rows - 0.05},
@@ -256,7 +282,15 @@ def actual_page(request: Request, user: User, scope: Scope, job: Job, *,
             "used": [d.id for d in used], "tracking": t, "bad": bad, "sc": sc}
     if t is not None:
         ctx |= {"through": tables.day(sc, t.through_week - 1),
-                "figure": tracking_figure(sc, plan, t),
+                "figures": [(title, intro, cumulative_figure(sc, panels, t.through_week, done))
+                            for title, intro, panels, done in (
+                    ("Delivered against due and against plan", "Cumulative units per demand: "
+                     "delivered (solid, to the red line: the last week the actuals cover), "
+                     "planned (dotted) and due (dashed).", delivery_panels(sc, plan, t),
+                     "delivered"),
+                    ("Made against plan", "Cumulative units per line: made (solid, to the red "
+                     "line) and planned (dotted).", production_panels(sc, plan, t), "made"))
+                            if panels],
                 "conversions": _conversion_rows(sc, t),
                 "shortfalls": [tables.with_dates(sc, s) for s in t.shortfalls[:10]],
                 "more": max(0, len(t.shortfalls) - 10)}
