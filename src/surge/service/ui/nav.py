@@ -2,8 +2,9 @@
 
 A programme page and a plan page show tabs taken from :data:`PROGRAMME_TABS` and
 :data:`PLAN_TABS`, filtered by the user's role and by whether the page applies (a plan tab
-can ask for a finished plan). A new page (surveys, plan versus actual) adds its router in
-:func:`surge.service.ui.install` and one :class:`Tab` here::
+can ask for a finished plan). A new page adds its router in
+:func:`surge.service.ui.install` and one :class:`Tab` here, as the surveys and plan versus
+actual pages (:mod:`surge.service.ui.state_pages`) do::
 
     PROGRAMME_TABS.append(Tab("Surveys", "/programmes/{pid}/surveys",
                               ("agency", "manufacturer")))

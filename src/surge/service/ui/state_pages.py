@@ -163,13 +163,16 @@ def delivery_panels(sc: Scenario, plan: Plan, t: Tracking) -> list[Panel]:
 
 
 def production_panels(sc: Scenario, plan: Plan, t: Tracking) -> list[Panel]:
-    """Per line: planned over the whole horizon, made to ``W`` (no due)."""
-    planned = {s.name: np.zeros(sc.weeks) for s in t.series if s.kind == "production"}
+    """Per line the plan makes on (or the actuals report on): planned over the whole
+    horizon, made to ``W`` (no due)."""
+    made = {s.name: s.actual for s in t.series if s.kind == "production"}
+    planned: dict[str, np.ndarray] = {}
     for p in plan.production:
-        if p.line in planned and 0 <= p.week < sc.weeks:
-            planned[p.line][p.week] += p.quantity
-    return [(s.name, planned[s.name], s.actual, None) for s in t.series
-            if s.kind == "production"]
+        if 0 <= p.week < sc.weeks:
+            planned.setdefault(p.line, np.zeros(sc.weeks))[p.week] += p.quantity
+    return [(line, planned.get(line, np.zeros(sc.weeks)),
+             made.get(line, np.zeros(t.through_week)), None)
+            for line in sorted(set(planned) | set(made))]
 
 
 def cumulative_figure(sc: Scenario, panels: list[Panel], through_week: int,
