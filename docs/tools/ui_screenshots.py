@@ -20,7 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.live import PASSWORD, USERS, seed, serve  # noqa: E402
+from tests.browser.live import PASSWORD, USERS, api, demo_document, seed, serve, wait  # noqa: E402
+from tests.service.conftest import executed, part  # noqa: E402
 
 OUT = ROOT / "docs" / "img"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -44,7 +45,50 @@ def pages(ids: dict[str, int]) -> list[tuple[str, str, str]]:
         ("maker-programme", "renault", f"/programmes/{pid}"),
         ("maker-revision", "renault", f"/programmes/{pid}/revisions/1"),
         ("mine", "renault", f"/plans/{plan}/mine"),
+        ("surveys", "agency", f"/programmes/{pid}/surveys"),
+        ("actual", "agency", f"/plans/{plan}/actual"),
+        ("maker-surveys", "renault", f"/programmes/{pid}/surveys"),
+        ("maker-survey-problems", "renault", f"/programmes/{pid}/surveys"),
+        ("maker-actual", "renault", f"/plans/{plan}/actual"),
     ]
+
+
+def seed_state(base: str, ids: dict[str, int], folder: Path) -> None:
+    """Renault answers its survey and records actuals four weeks in (a conversion expected
+    two weeks late); the agency replans from them. A workbook with a planted error is left
+    in ``folder`` for the problems page."""
+    import io
+
+    from openpyxl import load_workbook
+
+    pid, plan = ids["pid"], ids["plan"]
+    with api(base) as c:  # the whole plan: the facts are executed from it, then cut
+        done = c.get(f"/plans/{plan}/plan").json()
+    with api(base, "renault") as c:
+        r = c.get(f"/programmes/{pid}/survey-template")
+        r.raise_for_status()
+        c.post(f"/programmes/{pid}/surveys",
+               files={"file": ("renault.xlsx", r.content)}).raise_for_status()
+        wb = load_workbook(io.BytesIO(r.content))
+        ws = wb["Lines"]
+        hours = next(cell.column_letter for cell in ws[1] if cell.value == "hours_per_week")
+        ws[f"{hours}2"] = -5
+        ws[f"{hours}3"] = "two shifts"
+        wb.save(folder / "renault-filled.xlsx")
+        facts = part(executed(done, 4, demo_document()), "renault", demo_document())
+        for fact in facts["activations"]:
+            if fact["ready_week"] is None:
+                planned = next(a["ready_week"] for a in done["activations"]
+                               if a["line"] == fact["line"])
+                fact["expected_ready_week"] = planned + 2
+        r = c.post(f"/programmes/{pid}/actuals", json={"plan": plan, "actuals": facts})
+        r.raise_for_status()
+        actuals = r.json()["id"]
+    with api(base) as c:
+        r = c.post(f"/plans/{plan}/replan", json={"actuals": [actuals], "freeze": 2,
+                                                  "time_limit_s": 10})
+        r.raise_for_status()
+        wait(c, f"/plans/{r.json()['id']}")
 
 
 def main() -> None:
@@ -56,6 +100,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, serve(Path(tmp) / "surge.db") as (base, _):
         ids = seed(base)
+        seed_state(base, ids, Path(tmp))
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
             for width in WIDTHS:
@@ -83,6 +128,14 @@ def main() -> None:
                     pg.set_viewport_size({"width": width, "height": height})
                     pg.reload()
                     pg.wait_for_load_state("networkidle")
+                    if name == "maker-survey-problems":  # the answer to a bad upload
+                        pg.set_input_files("#survey-upload input[type=file]",
+                                           str(Path(tmp) / "renault-filled.xlsx"))
+                        pg.click("#survey-upload button")
+                        pg.wait_for_selector("#problem-cells")
+                        height = pg.evaluate("document.documentElement.scrollHeight")
+                        pg.set_viewport_size({"width": width, "height": height})
+                        pg.wait_for_load_state("networkidle")
                     pg.wait_for_timeout(400)
                     target = OUT / f"ui-{name}-{width}.png"
                     pg.screenshot(path=str(target))

@@ -252,7 +252,8 @@ def test_pages_without_login_show_no_programme_data(browser: Any, live: str,
     w = Watched(browser, live)
     for path in ("/", f"/programmes/{pid}", f"/programmes/{pid}/revisions/1", f"/plans/{plan}",
                  f"/plans/{plan}/mine?org=renault", f"/plans/{plan}/risk",
-                 f"/risk/{programme['risk']}", f"/programmes/{pid}/compare?a=1&b=2"):
+                 f"/risk/{programme['risk']}", f"/programmes/{pid}/compare?a=1&b=2",
+                 f"/programmes/{pid}/surveys", f"/plans/{plan}/actual"):
         w.page.goto(live + path)
         assert w.page.url.startswith(f"{live}/login"), (path, w.page.url)
         html = str(w.page.content())
@@ -268,4 +269,98 @@ def test_pages_without_login_show_no_programme_data(browser: Any, live: str,
     w.page.wait_for_url(re.compile(r"/login"))
     w.page.goto(f"{live}/programmes/{pid}")
     assert w.page.url.startswith(f"{live}/login")
+    w.close()
+
+
+def test_surveys_and_plan_versus_actual_as_manufacturer_and_agency(
+        browser: Any, live: str, programme: dict[str, Any],
+        tmp_path: Path) -> None:
+    """Renault answers its survey (a planted error first: it comes back as the cell) and
+    records actuals with a conversion late; the agency sees who answered, merges
+    Renault's workbook into a new revision, reads the shortfalls and replans."""
+    from openpyxl import load_workbook
+    from tests.service.conftest import executed, part
+
+    pid, plan = programme["pid"], programme["plan"]
+    w = Watched(browser, live, width=800)
+    w.login("renault")
+    html = w.open(f"/programmes/{pid}/surveys")
+    assert "Download my workbook" in html
+    with w.page.expect_download() as got:
+        w.page.click("#template")
+    template = tmp_path / "renault.xlsx"
+    got.value.save_as(template)
+    wb = load_workbook(template)
+    ws = wb["Lines"]
+    hours = next(cell.column_letter for cell in ws[1] if cell.value == "hours_per_week")
+    good = ws[f"{hours}2"].value
+    ws[f"{hours}2"] = -5
+    wb.save(tmp_path / "bad.xlsx")
+    w.page.set_input_files("#survey-upload input[type=file]", str(tmp_path / "bad.xlsx"))
+    w.page.click("#survey-upload button")
+    w.page.wait_for_selector("#problem-cells")
+    w.settle()
+    row = w.page.locator("#problem-cells tbody tr", has_text=f"{hours}2").inner_text()
+    assert "Lines" in row and "hours_per_week" in row and "must be greater than 0, got -5" in row
+    ws[f"{hours}2"] = good
+    wb.save(tmp_path / "good.xlsx")
+    w.page.set_input_files("#survey-upload input[type=file]", str(tmp_path / "good.xlsx"))
+    w.page.click("#survey-upload button")
+    w.page.wait_for_url(re.compile(r"/surveys#survey-\d+$"))
+    w.settle()
+    seen = [str(w.page.content())]
+    assert "good.xlsx" in seen[0]
+    # actuals of Renault's part, four weeks in: a conversion not ready, expected 2 weeks late
+    with api(live) as client:
+        done = client.get(f"/plans/{plan}/plan").json()
+    facts = part(executed(done, 4, demo_document()), "renault", demo_document())
+    late = [f for f in facts["activations"] if f["ready_week"] is None]
+    assert late, facts["activations"]  # the plan converts a Renault line over weeks 0-4
+    planned = next(a["ready_week"] for a in done["activations"] if a["line"] == late[0]["line"])
+    late[0]["expected_ready_week"] = planned + 2
+    (tmp_path / "renault-actuals.json").write_text(json.dumps(facts))
+    w.open(f"/plans/{plan}/actual")
+    w.page.set_input_files("#actuals-upload input[type=file]",
+                           str(tmp_path / "renault-actuals.json"))
+    w.page.click("#actuals-upload button")
+    w.page.wait_for_url(f"{live}/plans/{plan}/actual")
+    w.settle()
+    mine = str(w.page.content())
+    shortfalls = w.page.inner_text("#shortfalls")
+    assert f"{late[0]['line']} expected ready 2 weeks late" in shortfalls, shortfalls
+    assert not re.search(r"\bweeks? \d", shortfalls), shortfalls
+    ticks = w.page.locator("#actual-production .xtick text").all_text_contents()
+    assert ticks and all(re.match(r"\d{2} [A-Z][a-z]{2}", t) for t in ticks), ticks
+    assert "Replan" not in w.page.inner_text("main")
+    seen.append(mine)
+    for secret in _secrets("renault"):
+        for text in seen:
+            assert secret not in text, secret
+    w.check()
+    w.close()
+    # the agency: who answered, the merge, the shortfalls, a replan beside the old plan
+    w = Watched(browser, live)
+    w.login("agency")
+    w.open(f"/programmes/{pid}/surveys")
+    assert "yes" in w.page.locator("#survey-status tr", has_text="renault").inner_text()
+    assert "not yet" in w.page.inner_text("#survey-status")
+    w.page.click("#uploads form.merge button")
+    w.page.wait_for_url(re.compile(rf"/programmes/{pid}/revisions/\d+$"))
+    w.settle()
+    w.open(f"/plans/{plan}/actual")
+    assert f"{late[0]['line']} expected ready 2 weeks late" in w.page.inner_text("#shortfalls")
+    w.page.fill("#replan input[name=freeze]", "2")
+    w.page.fill("#replan input[name=time_limit_s]", "5")
+    w.page.click("#replan button")
+    w.page.wait_for_selector("#replans [id^=replan-]", timeout=TIMEOUT_MS)
+    assert w.page.url == f"{live}/plans/{plan}/actual#replans", (w.page.url, w.problems,
+                                                                 w.page.inner_text("main"))
+    w.page.wait_for_selector("table.side-by-side", timeout=TIMEOUT_MS)  # reloads when done
+    w.settle()
+    changes = w.page.inner_text("#replans")
+    assert "(old)" in changes and "(new)" in changes and "2027" in changes, changes
+    w.page.click("#replans a:has-text('compare the two plans')")
+    w.page.wait_for_url(re.compile(r"/compare\?a=\d+&b=\d+"))
+    w.settle()
+    w.check()
     w.close()

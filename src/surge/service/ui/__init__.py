@@ -27,10 +27,11 @@ __all__ = ["install"]
 
 def install(app: FastAPI) -> None:
     """Add the pages, their static files and their error pages to ``app``."""
-    from surge.service.ui import pages, plan_pages
+    from surge.service.ui import pages, plan_pages, state_pages
 
     app.include_router(pages.router)  # first: it serves /static/plotly.min.js
     app.include_router(plan_pages.router)
+    app.include_router(state_pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(LoginRequired, login_required)
     app.add_exception_handler(StarletteHTTPException, http_error)

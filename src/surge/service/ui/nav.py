@@ -2,8 +2,9 @@
 
 A programme page and a plan page show tabs taken from :data:`PROGRAMME_TABS` and
 :data:`PLAN_TABS`, filtered by the user's role and by whether the page applies (a plan tab
-can ask for a finished plan). A new page (surveys, plan versus actual) adds its router in
-:func:`surge.service.ui.install` and one :class:`Tab` here::
+can ask for a finished plan). A new page adds its router in
+:func:`surge.service.ui.install` and one :class:`Tab` here, as the surveys and plan versus
+actual pages (:mod:`surge.service.ui.state_pages`) do::
 
     PROGRAMME_TABS.append(Tab("Surveys", "/programmes/{pid}/surveys",
                               ("agency", "manufacturer")))
@@ -31,6 +32,7 @@ class Tab:
 PROGRAMME_TABS: list[Tab] = [
     Tab("Overview", "/programmes/{pid}"),
     Tab("Compare plans", "/programmes/{pid}/compare", STAFF),
+    Tab("Surveys", "/programmes/{pid}/surveys"),
 ]
 
 PLAN_TABS: list[Tab] = [
@@ -38,6 +40,7 @@ PLAN_TABS: list[Tab] = [
     Tab("Risk", "/plans/{plan}/risk", STAFF, needs_done=True),
     Tab("My part", "/plans/{plan}/mine", ("manufacturer",), needs_done=True),
     Tab("Parts by organisation", "/plans/{plan}/parts", STAFF, needs_done=True),
+    Tab("Plan vs actual", "/plans/{plan}/actual", ALL, needs_done=True),
 ]
 
 

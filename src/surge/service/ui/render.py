@@ -22,7 +22,8 @@ templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["plotly_version"] = plotly.__version__
 templates.env.filters["figure"] = figures.to_json
 API = "/api/"
-CHARTED = {"plan.html", "risk.html", "compare.html", "revision.html", "mine.html"}
+CHARTED = {"plan.html", "risk.html", "compare.html", "revision.html", "mine.html",
+           "actual.html"}
 
 
 def page(request: Request, name: str, user: User | None, status_code: int = 200,
