@@ -210,3 +210,18 @@ def test_request_body_size_limit_and_json_errors(service: dict[str, Any],
     assert c.get(f"{API}/nothing-here", headers=h).json() == {"detail": "Not Found"}
     assert c.post(f"{API}/programmes", content=b"{not json", headers=h
                   | {"Content-Type": "application/json"}).status_code == 422
+
+
+def test_text_with_a_nul_character_answers_422_on_every_database(
+        service: dict[str, Any]) -> None:
+    """Found by schemathesis on PostgreSQL (which cannot store NUL): a 500, now a 422."""
+    c, h = service["client"], auth(service["tokens"]["agency"])
+    before = c.get(f"{API}/programmes", headers=h).json()
+    r = c.post(f"{API}/programmes", json={"name": "a\u0000b"}, headers=h)
+    assert r.status_code == 422 and "U+0000" in r.text
+    doc = {"scenario": {"name": "x\u0000", "surge_scenario": 1}, "message": "nul in the data"}
+    pid = before[0]["id"] if before else c.post(
+        f"{API}/programmes", json={"name": "p"}, headers=h).json()["id"]
+    r = c.post(f"{API}/programmes/{pid}/revisions", json=doc, headers=h)
+    assert r.status_code == 422, r.text
+    assert len(c.get(f"{API}/programmes", headers=h).json()) == len(before) + (not before)

@@ -10,6 +10,7 @@ from typing import Any
 import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 
 from surge.service.db.session import make_engine, session_factory, upgrade
 from surge.service.jobs import JobRunner
@@ -90,6 +91,16 @@ def create_app(settings: Settings | None = None, *, start_jobs: bool = True) -> 
     for module in (auth, programmes, plans, risk, audit, surveys):
         app.include_router(module.router, prefix=PREFIX)
     install_ui(app)  # the browser pages: /, /login, /programmes/..., /plans/..., /static/
+
+    @app.exception_handler(DataError)
+    async def unstorable(request: Request, exc: DataError) -> JSONResponse:
+        # PostgreSQL refuses some text SQLite takes (a NUL character, \u0000); the transaction
+        # is rolled back, nothing is written: the client's input, not the service, is at fault
+        nul = "NUL" in str(exc.orig)
+        what = ("a text value contains the NUL character (\\u0000), which the database "
+                "cannot store" if nul else f"a value the database cannot store ({exc.orig})")
+        return JSONResponse(status_code=422, content={
+            "detail": f"{request.method} {request.url.path}: {what}; nothing was written"})
 
     @app.exception_handler(Exception)
     async def internal(request: Request, exc: Exception) -> JSONResponse:

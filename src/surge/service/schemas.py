@@ -5,7 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
+
+
+def _printable(text: str) -> str:
+    """Text a person typed: no control characters (PostgreSQL cannot even store NUL)."""
+    bad = sorted({f"U+{ord(c):04X}" for c in text if ord(c) < 32 and c not in "\t\n\r"})
+    if bad:
+        raise ValueError(f"must not contain control characters, got {', '.join(bad)}")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_printable)]
 
 
 class Token(BaseModel):
@@ -20,7 +31,7 @@ class Me(BaseModel):
 
 
 class ProgrammeCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
 
 
 class ProgrammePublic(BaseModel):
@@ -30,7 +41,7 @@ class ProgrammePublic(BaseModel):
 
 class RevisionCreate(BaseModel):
     scenario: dict[str, Any]
-    message: str = Field("", max_length=10_000)
+    message: Text = Field("", max_length=10_000)
 
 
 class RevisionSummary(BaseModel):
