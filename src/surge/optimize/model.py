@@ -62,6 +62,9 @@ def create_model(d: ModelData, *, relax_policy: frozenset[str] = frozenset()) ->
     b = define_variables(m, d)
     define_activation(b)
     define_capacity(b)
+    define_shipment_pool(b)
+    if b.purchases is not None and d.nodes:
+        define_purchase_balance(m, d, b.purchases)  # pooled purchases (aggregate.py)
     define_material_balance(b)
     define_supply(b)
     define_demand(b)
@@ -265,9 +268,6 @@ def define_material_balance(b: Built) -> None:
     for j, dem in enumerate(sc.demands):
         node = ni.get((dem.site, dem.item), -1)
         bal.add(b.deliver[j], 1.0, node, weeks)
-
-    define_shipment_pool(b)
-    define_purchase_balance(m, d, b.purchases)
 
     rhs = d.receipts.copy()  # receipts arrive whatever the plan does
     for stock in sc.inventory:
