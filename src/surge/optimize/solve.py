@@ -88,10 +88,9 @@ def solve_detailed(
     threads: int | None = None,
     solver: str = "highs",
     progress: Progress | None = None,
-    keep: bool = False,
     stability: Reference | None = None,
 ) -> tuple[Plan, Solved | None]:
-    """Like :func:`solve`, also returning the built model and solver (``keep=True``);
+    """Like :func:`solve`, also returning the built model (its solver session released);
     ``None`` instead when the model could not be built (out of memory)."""
     obj = scenario.objective
     limit = float(time_limit if time_limit is not None else obj.time_limit_s)
@@ -134,8 +133,7 @@ def solve_detailed(
                     objective=PlanObjective(mode=scenario.objective.mode))
         return plan.model_copy(update={"solver": info.to_dict()}), None
     plan = plan.model_copy(update={"solver": info.to_dict()})
-    if not keep and solved.session is not None:
-        solved.session = None
+    solved.session = None  # the HiGHS session holds the whole model: free it
     return plan, solved
 
 
