@@ -102,6 +102,46 @@ def test_tiny_case_infeasible_target_says_what_caps_it() -> None:
     json.dumps(doc, allow_nan=False)
 
 
+def test_slack_the_plan_already_holds_does_not_stop_the_search(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Orders cost the same in weeks 6-8: every week is an optimum. Pin the tie the way a
+    # planner would not expect it: the deterministic optimum orders in week 7 (1 week of
+    # slack already), every buffered plan just in time. A 1-week safety lead time or due
+    # date then plans the same order again; the search must raise it past that slack (the
+    # 0.97-quantile, 3 weeks, is late) instead of stopping at the deterministic optimum.
+    import surge.optimize
+
+    real = surge.optimize.solve
+
+    def pinned(sc: Scenario, **kw: Any) -> Plan:
+        plan = real(sc, **kw)
+        lead = sc.suppliers[0].offers[0].lead_time_weeks
+        due = sc.demands[0].due[0].week
+        week = due - lead - (1 if (lead, due) == (2, 10) else 0)
+        if week < 6 or plan.objective.service or len(plan.purchases) != 1:
+            return plan
+        (p,) = plan.purchases
+        (d,) = plan.deliveries
+        return plan.model_copy(update={
+            "purchases": [p.model_copy(update={"week": week, "arrival_week": week + lead})],
+            "deliveries": [d.model_copy(update={"week": due})]})
+
+    monkeypatch.setattr(surge.optimize, "solve", pinned)
+    sc = tiny()
+    det = surge.optimize.solve(sc, threads=1)
+    verified(sc, det)
+    assert slack_of(det) == 1
+    r = search(sc, Settings(target=0.97, runs=2000, seed=3, check_runs=20_000, check_seed=4))
+    assert not r.reached
+    for c in r.frontier:
+        assert c.plan is not None
+        verified(sc, c.plan)
+    assert r.chosen.plan is not None and slack_of(r.chosen.plan) == 2
+    ms = r.chosen.checked
+    assert ms is not None and abs(ms.min_p - 0.95) < 4 * math.sqrt(0.95 * 0.05 / ms.runs)
+    assert r.chosen.cost == pytest.approx(1000.0)
+
+
 def test_buffers_map_back_to_a_verified_plan_of_the_demo() -> None:
     sc = surge.load("examples/uav-france-robust.yaml")
     det = surge.solve(sc, threads=1)

@@ -34,7 +34,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from surge.plan.model import Plan, PlanObjective
-from surge.robust.buffers import MAX_DERATE, Buffers, apply, due_key, phrase, to_original
+from surge.robust.buffers import (
+    MAX_DERATE,
+    Buffers,
+    apply,
+    due_key,
+    phrase,
+    split_due,
+    to_original,
+)
 from surge.robust.measure import Measure, blame, measure
 from surge.scenario.model import Scenario
 
@@ -62,6 +70,7 @@ class Candidate:
     tuned: Measure | None = None
     checked: Measure | None = None  # fresh runs (seed B), for the frontier only
     seconds: float = 0.0
+    buffered_service: float | None = None  # S of the plan in the buffered scenario
     parent_candidate: Candidate | None = None  # the plan this one's buffers were raised from
     move: str = ""  # the buffer step from the parent, in words
 
@@ -124,6 +133,7 @@ def evaluate(sc: Scenario, buffers: Buffers, ref: PlanObjective, det_service: fl
     if not bp.has_plan:
         return Candidate(buffers, "no-plan", f"buffered scenario: {bp.status}: {bp.message}",
                          seconds=time.perf_counter() - t0)
+    held = float(bp.objective.service or 0.0)
     if buffers.empty:
         plan = bp
     else:
@@ -133,16 +143,17 @@ def evaluate(sc: Scenario, buffers: Buffers, ref: PlanObjective, det_service: fl
     if not v.ok:
         first = str(v.violations[0]) if v.violations else "?"
         return Candidate(buffers, "unverified", f"mapped plan fails verification: {first}",
-                         plan, seconds=time.perf_counter() - t0)
+                         plan, seconds=time.perf_counter() - t0, buffered_service=held)
     o = plan.objective
     assert o.service is not None and o.cost is not None
     if o.service > det_service + SERVICE_TOL * max(1.0, det_service):
         return Candidate(buffers, "late", f"S = {o.service:,.1f} above the deterministic "
                          f"optimum's {det_service:,.1f}: the buffers cannot all be met",
-                         plan, o.cost, o.service, seconds=time.perf_counter() - t0)
+                         plan, o.cost, o.service, seconds=time.perf_counter() - t0,
+                         buffered_service=held)
     ms = measure(sc, plan, runs=runs, seed=seed)
     return Candidate(buffers, "ok", "", plan, o.cost, o.service, ms,
-                     seconds=time.perf_counter() - t0)
+                     seconds=time.perf_counter() - t0, buffered_service=held)
 
 
 def proposals(sc: Scenario, cur: Candidate, target: float) -> list[tuple[Buffers, str]]:
@@ -355,7 +366,7 @@ class _Search:
             raise ValueError(f"scenario {sc.name!r} has no plan ({det_plan.status}: "
                              f"{det_plan.message}); nothing to make robust")
         ref = det_plan.objective
-        det_s = float(ref.service or 0.0)
+        det_s = self.det_s = float(ref.service or 0.0)
         if run_many is None:
             self.many: Evaluate = lambda bs: [
                 evaluate(sc, b, ref, det_s, st.runs, st.seed, st.time_limit, st.gap) for b in bs]
@@ -419,6 +430,7 @@ class _Search:
             self.cap = _cap(cur, "no buffer left to try")
             return False
         results = self.run(moves)
+        moves, results = self.past_slack(moves, results)
         helped = [(m, c) for m, c in zip(moves, results, strict=True) if self.gain(c) > 1e-9]
         if not helped:
             self.cap = _cap(cur, "no buffer step raises P(on time) any further")
@@ -450,6 +462,48 @@ class _Search:
         self.say(f"step {k}: {what}: C = {best.cost:,.0f}, lowest P(on time) "
                  f"{best.tuned.min_p:.3f} at {_due_words(best.tuned.worst)}")
         return True
+
+    def past_slack(self, moves: list[tuple[Buffers, str]], results: list[Candidate]
+                   ) -> tuple[list[tuple[Buffers, str]], list[Candidate]]:
+        """Raise each lead-time step that left the plan as it was until the plan moves.
+
+        Where orders or conversions cost the same in several weeks, the optimiser may place
+        them earlier than needed: the plan then already holds some weeks of slack, and a
+        safety lead time (or a due date pulled earlier) no longer than that slack plans the
+        same rows again. Such a step is raised one week at a time (all of them together,
+        one batch per week) until its plan differs from the current one or it has none,
+        so that the search does not stop at a step that only reached the slack already
+        there. Steps that change several buffers at once are left as they are.
+        """
+        cur = self.cur
+        assert cur.plan is not None
+        moves, results = list(moves), list(results)
+        for _ in range(self.sc.weeks):
+            todo: list[tuple[int, Buffers, str]] = []
+            for n, ((b, _), c) in enumerate(zip(moves, results, strict=True)):
+                one = _one_lead_step(cur.buffers, b)
+                if one is None or not c.ok or c.plan is None or not self.held(c) \
+                        or not _same_supply(c.plan, cur.plan):
+                    continue
+                kind, oid, weeks = one
+                if kind == "due_lead" and weeks + 1 > split_due(oid)[1]:
+                    continue
+                up = b.raised(kind, oid, 1)
+                todo.append((n, up, phrase(kind, oid, weeks + 1)))
+            fresh = [(b, w) for _, b, w in todo if b.key() not in self.seen]
+            done = dict(zip([b.key() for b, _ in fresh], self.run(fresh), strict=True))
+            if not todo:
+                break
+            for n, up, what in todo:
+                moves[n] = (up, what)
+                results[n] = done.get(up.key()) or self.seen[up.key()]
+        return moves, results
+
+    def held(self, c: Candidate) -> bool:
+        """Whether the buffered scenario's own plan meets every buffer of ``c`` (its S no
+        higher than the deterministic optimum's): the slack is really in the plan."""
+        s = c.buffered_service
+        return s is not None and s <= self.det_s + SERVICE_TOL * max(1.0, self.det_s)
 
     def trim(self, k: int, rounds: int) -> None:
         """Cut cost once the target is reached: drop or halve one kind of buffer at a time,
@@ -524,6 +578,38 @@ def combine(many: list[Buffers]) -> Buffers:
             for oid, v in getattr(b, kind).items():
                 out[kind][oid] = max(out[kind].get(oid, 0), v)
     return Buffers(**out)
+
+
+LEAD_KINDS = ("supplier_lead", "line_lead", "due_lead")
+"""Buffers in whole weeks of lead time: a plan may already hold some by chance."""
+
+
+def _one_lead_step(base: Buffers, b: Buffers) -> tuple[str, str, int] | None:
+    """``(kind, id, weeks)`` when ``b`` differs from ``base`` in one lead-time buffer only."""
+    from surge.robust.buffers import KINDS
+
+    diff = [(kind, oid, v) for kind in KINDS for oid, v in getattr(b, kind).items()
+            if v != getattr(base, kind).get(oid, 0)]
+    diff += [(kind, oid, 0) for kind in KINDS for oid in getattr(base, kind)
+             if oid not in getattr(b, kind)]
+    if len(diff) != 1 or diff[0][0] not in LEAD_KINDS:
+        return None
+    kind, oid, v = diff[0]
+    return (kind, oid, int(v)) if v > getattr(base, kind).get(oid, 0) else None
+
+
+def _same_supply(a: Plan, b: Plan) -> bool:
+    """Whether two plans order, start, make and ship the same (to 1e-6 units); their
+    deliveries may differ (a unit handed over before its due week is not more on time)."""
+    def rows(p: Plan) -> list[tuple[tuple[str, Any], ...]]:
+        out = []
+        for name in ("activations", "production", "purchases", "shipments"):
+            for r in getattr(p, name):
+                out.append((("table", name),) + tuple(sorted(
+                    (k, round(v, 6) if isinstance(v, float) else v)
+                    for k, v in r.model_dump().items())))
+        return sorted(out, key=repr)
+    return rows(a) == rows(b)
 
 
 def _due_words(due: tuple[str, int] | None) -> str:
