@@ -90,8 +90,10 @@ def _groups(b: Built, ref: Reference) -> tuple[dict[Key, list[int]], dict[Key, l
     for p, k, t in zip(*np.nonzero(b.prod[:, :, :F] >= 0), strict=True):
         made[(d.ops[p], d.opt_line[k], int(t))].append(int(b.prod[p, k, t]))
     bought: dict[Key, list[int]] = defaultdict(list)
+    # pooled purchases (aggregate.py): b.buy is by (offer, week), offers as in b.purchases
+    offers = b.purchases.offers if b.purchases is not None else []
     for j, t in zip(*np.nonzero(b.buy[:, :F] >= 0), strict=True):
-        sid, item, _site = d.buy_lanes[j]
+        sid, item = offers[j]
         bought[(sid, item, int(t))].append(int(b.buy[j, t]))
     return made, bought
 
