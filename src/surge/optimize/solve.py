@@ -21,7 +21,6 @@ from surge.optimize.model import Built, create_model
 from surge.optimize.solver import StageResult
 from surge.optimize.stability import Reference, keep_close, stability_message
 from surge.optimize.stages import (
-    SERVICE_SLACK,
     Progress,
     Solved,
     SolveInfo,
@@ -32,7 +31,7 @@ from surge.optimize.stages import (
     run_stages,
     stage,
 )
-from surge.plan.model import Plan, PlanObjective
+from surge.plan.model import TOL, Plan, PlanObjective
 from surge.scenario.model import Scenario
 
 __all__ = [
@@ -147,15 +146,16 @@ def _no_later(scenario: Scenario, built: Built, plan: Plan, solved: Solved,
               before: list[StageResult], runner: StageRunner,
               gap: float) -> tuple[Plan, Solved, float | None]:
     """``plan`` (the stability stage's), or the plan of the ``before`` stages when ``plan``
-    is later than it by more than the service slack once read back (quantities below the
-    plan format's tolerance are left out of a plan file, and a dropped delivery adds to
-    ``S`` in every later week). Also the solve kept and the cheapest plan's ``C`` (``None``
-    when that plan is the one kept)."""
+    is later than it once read back by more than the plan format's tolerance (relative to
+    ``max(1, S)``). Quantities below that tolerance are left out of a plan file, and a
+    dropped delivery adds to ``S`` in every later week: on the demo at week 8 the stable
+    plans read back up to 6e-6 unit-weeks later, which is kept as equal. Also returns the
+    solve kept and the cheapest plan's ``C`` (``None`` when that plan is the one kept)."""
     solved_before = _finish(built, before, before[-1], runner)
     cheapest = make_plan(scenario, built, solved_before, gap)
     s_new, s_old = plan.objective.service, cheapest.objective.service
     late = 0.0 if s_new is None or s_old is None else s_new - s_old  # both evaluated: floats
-    if late <= SERVICE_SLACK:
+    if late <= TOL * max(1.0, abs(s_old or 0.0)):
         return plan, solved, cheapest.objective.cost
     note = (f"stability stage: its plan was {late:.3g} unit-weeks later once read back, the "
             "cheapest plan is kept")

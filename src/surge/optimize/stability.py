@@ -13,8 +13,8 @@ most ``W`` times the change it avoids; the plan's ``cost_bound`` stays the prove
 the cheapest plan, so a plan that pays for stability is honestly ``feasible`` with the
 extra cost in its message (docs/state.md). ``S*`` here is the ``S`` of the cost stage's plan
 (within the service slack of the service stage's optimum, stages.py); a stability plan
-that reads back later than the cheapest plan by more than that slack is not kept
-(solve.py).
+that reads back later than the cheapest plan by more than the plan format's tolerance is
+not kept (solve.py).
 
 The stage runs on a model of its own (built again, with the change variables added), so
 the service and cost stages are exactly those of a plan without stability.
