@@ -3,6 +3,7 @@ example, and its trade on the demo at week 8."""
 
 from __future__ import annotations
 
+import importlib
 import math
 from pathlib import Path
 
@@ -84,6 +85,39 @@ def test_stability_never_gives_up_service_and_pays_only_what_it_saves() -> None:
     paid = runs[100.0].plan
     if paid.objective.cost > base.plan.objective.cost * (1 + 1e-4):
         assert paid.status == "feasible" and "kept close to the old plan" in paid.message
+
+
+def test_a_stability_plan_later_once_read_back_is_not_kept(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """If the stability stage's plan file came out later than the cheapest plan's (read
+    back, quantities below the format's tolerance are left out), the cheapest plan is kept
+    and the message says why: S never gets worse for stability's sake."""
+    # the module, not the function surge.optimize.solve that its package exports
+    solve_module = importlib.import_module("surge.optimize.solve")
+    real = solve_module.make_plan
+
+    def later(sc: surge.Scenario, b: object, solved: object, gap: float | None = None) -> Plan:
+        plan = real(sc, b, solved, gap)  # type: ignore[arg-type]
+        final = getattr(solved, "final", None)
+        if final is not None and final.name == "stability":
+            objective = plan.objective.model_copy(
+                update={"service": (plan.objective.service or 0.0) + 1e-3})
+            plan = plan.model_copy(update={"objective": objective})
+        return plan
+
+    sc = surge.load(MINIMAL)
+    old = odd_plan(sc)
+    facts = actuals_from_plan(sc, old, 3)
+    plain = replan(sc, old, facts, window=4, stability=0.0)
+    monkeypatch.setattr(solve_module, "make_plan", later)
+    kept = replan(sc, old, facts, window=4, stability=1.0)
+    assert kept.verification.ok, kept.verification.violations
+    assert "stability stage: its plan was 0.001 unit-weeks later" in kept.plan.message
+    assert "cheapest plan is kept" in kept.plan.message
+    assert "kept close to the old plan" not in kept.plan.message
+    assert kept.plan.objective.service == plain.plan.objective.service
+    assert kept.plan.production == plain.plan.production
+    assert kept.plan.purchases == plain.plan.purchases
 
 
 def test_negative_stability_is_refused() -> None:

@@ -122,6 +122,11 @@ LARGE_COVERS = (0.3, 1.0, 1.5)
 LARGE_COLUMNS = 100_000
 MIN_CONSTRUCTION_SECONDS = 1.0  # no construction starts with less time left [s]
 COST_REDUCED_SHARE = 0.5  # the cost stage re-solves its start only if it uses fewer lines [-]
+# The stages a reduced model can stand in for: their objective and rows are all built by
+# create_model. A stage with rows or variables of its own (the stability stage's change
+# rows) would get plans the reduced model never saw: infeasible, and, valued by the
+# stage's objective with those variables at 0, better than any true plan.
+CONSTRUCTED_STAGES = ("service", "cost", "weighted")
 
 
 def constructions(b: Built, stage: str, start: np.ndarray, n: int, left: Callable[[], float],
@@ -138,6 +143,8 @@ def constructions(b: Built, stage: str, start: np.ndarray, n: int, left: Callabl
     ``min_left`` seconds or less left (the caller passes the full model's build time: a
     reduced model's build is not interrupted).
     """
+    if stage not in CONSTRUCTED_STAGES:
+        return  # another model's objective or rows (stability.py): only its own start
     if stage == "cost":
         active = active_options(b, start)
         too_many = len(active) > COST_REDUCED_SHARE * len(set(b.d.opt_line))
@@ -224,8 +231,11 @@ def construct(b: Built, n: int, options: list[int], objective: str,
     elif objective == "cost":
         vec = c_vec
         session.add_row(s_vec, -np.inf, cap if cap is not None else np.inf)
-    else:
+    elif objective == "weighted":
         vec = c_vec + b.d.sc.objective.late_penalty * s_vec
+    else:
+        raise ValueError(f"construct: objective {objective!r} is not one of "
+                         f"{', '.join(CONSTRUCTED_STAGES)}")
     session.set_objective(vec)
     fix = {int(lab): 1.0 for lab in small.act[small.act >= 0]}
     method = "simplex" if session.n_cols < 8_000 else "ipm"

@@ -11,7 +11,10 @@ per (operation, line, week) and units ordered per (supplier, item, week), over t
 ``0 .. window-1`` of the rolled horizon. ``S`` never gets worse; ``C`` may rise, by at
 most ``W`` times the change it avoids; the plan's ``cost_bound`` stays the proven bound of
 the cheapest plan, so a plan that pays for stability is honestly ``feasible`` with the
-extra cost in its message (docs/state.md).
+extra cost in its message (docs/state.md). ``S*`` here is the ``S`` of the cost stage's plan
+(within the service slack of the service stage's optimum, stages.py); a stability plan
+that reads back later than the cheapest plan by more than the plan format's tolerance is
+not kept (solve.py).
 
 The stage runs on a model of its own (built again, with the change variables added), so
 the service and cost stages are exactly those of a plan without stability.
@@ -90,8 +93,10 @@ def _groups(b: Built, ref: Reference) -> tuple[dict[Key, list[int]], dict[Key, l
     for p, k, t in zip(*np.nonzero(b.prod[:, :, :F] >= 0), strict=True):
         made[(d.ops[p], d.opt_line[k], int(t))].append(int(b.prod[p, k, t]))
     bought: dict[Key, list[int]] = defaultdict(list)
+    # pooled purchases (aggregate.py): b.buy is by (offer, week), offers as in b.purchases
+    offers = b.purchases.offers if b.purchases is not None else []
     for j, t in zip(*np.nonzero(b.buy[:, :F] >= 0), strict=True):
-        sid, item, _site = d.buy_lanes[j]
+        sid, item = offers[j]
         bought[(sid, item, int(t))].append(int(b.buy[j, t]))
     return made, bought
 
@@ -157,8 +162,11 @@ def keep_close(built: Built, stages: list[StageResult], ref: Reference, info: So
     start[:len(x)] = x
     for labs, q, lab in change.groups:
         start[lab] = abs(float(start[labs].sum()) - q)
+    # S <= S of the plan it starts from (the cost stage's, within the service slack of S*),
+    # no looser: room above it the LP may fill with sub-tolerance deliveries that the plan
+    # file drops (demo at week 8, W = 100: 2e-7 of room, 1.3e-5 unit-weeks later read back)
     s_cap = float(s_vec @ start)
-    runner.bound_service(s_vec, s_cap + 1e-9 * max(1.0, abs(s_cap)))
+    runner.bound_service(s_vec, s_cap)
     objective = c_vec + change.vector
     if built.d.sc.objective.mode == "weighted":
         objective = objective + built.d.sc.objective.late_penalty * s_vec
