@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surge.service.db.models import User
+from surge.service.schemas import control_characters
 
 ALGORITHM = "HS256"
 hasher = PasswordHash.recommended()
@@ -27,7 +28,9 @@ def hash_password(password: str) -> str:
 
 def authenticate(db: Session, email: str, password: str) -> User | None:
     """The user with this email and password, or ``None``."""
-    user = db.scalar(select(User).where(User.email == email.strip().lower()))
+    # an email with control characters is no user's (and PostgreSQL cannot compare NUL)
+    user = None if control_characters(email) else db.scalar(
+        select(User).where(User.email == email.strip().lower()))
     if user is None:
         hasher.verify(password, _DUMMY)
         return None

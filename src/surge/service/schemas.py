@@ -8,10 +8,14 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, Field
 
 
+def control_characters(text: str) -> list[str]:
+    """The control characters of ``text`` other than tab and line ends, as ``U+0000``."""
+    return sorted({f"U+{ord(c):04X}" for c in text if ord(c) < 32 and c not in "\t\n\r"})
+
+
 def _printable(text: str) -> str:
     """Text a person typed: no control characters (PostgreSQL cannot even store NUL)."""
-    bad = sorted({f"U+{ord(c):04X}" for c in text if ord(c) < 32 and c not in "\t\n\r"})
-    if bad:
+    if bad := control_characters(text):
         raise ValueError(f"must not contain control characters, got {', '.join(bad)}")
     return text
 

@@ -9,6 +9,7 @@ from surge.errors import InputError
 from surge.scenario.types import ID_PATTERN
 from surge.service.auth import hash_password
 from surge.service.db.models import ROLES, AuditEntry, User
+from surge.service.schemas import control_characters
 
 MIN_PASSWORD = 8
 
@@ -24,7 +25,7 @@ def create_user(db: Session, *, email: str, role: str, organization: str | None,
         scenario format would not accept, a short password or an email already taken.
     """
     email = email.strip().lower()
-    if "@" not in email:
+    if "@" not in email or control_characters(email):
         raise InputError(f"--email: expected an email address, got {email!r}")
     if role not in ROLES:
         raise InputError(f"--role: expected one of {', '.join(ROLES)}, got {role!r}")
