@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -20,7 +20,9 @@ from surge.fileio import check_output
 from surge.plan.model import Plan
 from surge.scenario import load_with_problems
 from surge.scenario.model import Scenario
-from surge.state.actuals import Actuals
+
+if TYPE_CHECKING:  # surge.state pulls in the optimiser (linopy): not at start-up
+    from surge.state.actuals import Actuals
 
 WithOption = Annotated[list[Path] | None, typer.Option(
     "--with", help="Overlay file(s) applied to the scenario, in order (see docs/whatif.md).")]
