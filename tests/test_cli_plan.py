@@ -99,6 +99,9 @@ def test_weighted_summary_shows_the_value(tmp_path: Path) -> None:
     ([str(MINIMAL), "--gap", "1.5"], "Invalid value for '--gap'"),
     ([str(MINIMAL), "--threads", "0"], "Invalid value for '--threads'"),
     ([str(MINIMAL), "--time-limit", "0"], "Invalid value for '--time-limit'"),
+    ([str(MINIMAL), "--cluster", "local:0"], "the number of workers must be >= 1, got 0"),
+    ([str(MINIMAL), "--cluster", "nowhere"], "expected 'local', 'local:N'"),
+    ([str(MINIMAL), "--frontier", "f.json"], "--frontier goes with --target-on-time"),
 ])
 def test_bad_input_exits_2(tmp_path: Path, args: list[str], message: str) -> None:
     if args == ["BAD"]:
@@ -108,6 +111,17 @@ def test_bad_input_exits_2(tmp_path: Path, args: list[str], message: str) -> Non
     assert code == 2
     assert message in stderr + stdout
     assert "Traceback" not in stderr + stdout
+
+
+def test_plan_on_a_local_cluster(tmp_path: Path) -> None:
+    """``--cluster local:1``: the same optimal plan as in one process, one worker noted."""
+    out = tmp_path / "plan.json"
+    code, stdout, stderr = run("plan", MINIMAL, "-o", out, "--cluster", "local:1")
+    assert code == 0, stderr
+    plan = verified(MINIMAL, out)
+    assert plan.status == "optimal"
+    assert plan.objective.cost == pytest.approx(126_000.0, rel=1e-9)
+    assert plan.model_extra["solver"]["workers"] == 1
 
 
 def test_unknown_solver_exits_1_with_a_message(tmp_path: Path) -> None:

@@ -89,9 +89,12 @@ def plan_command(
         st = settings(target=target_on_time, runs=runs, seed=seed, check_runs=check_runs,
                       check_seed=check_seed, max_steps=max_steps, time_limit=time_limit,
                       gap=gap)
-    elif frontier_file is not None or cluster is not None:
-        raise InputError("--frontier and --cluster go with --target-on-time P "
-                         "(or use `surge frontier`)")
+    elif frontier_file is not None:
+        raise InputError("--frontier goes with --target-on-time P (or use `surge frontier`)")
+    if cluster is not None:
+        from surge.risk.dask_backend import parse_cluster
+
+        parse_cluster(cluster)  # a bad spec is named before the scenario is read
     sc = load_scenario(scenario, with_, set_)
     if target_on_time is not None:
         plan_for_target(sc, st, cluster, output, frontier_file, what_if(with_, set_))
@@ -99,7 +102,7 @@ def plan_command(
     try:
         with catch_sigint():
             result = run_solve(sc, time_limit=time_limit, gap=gap, threads=threads,
-                               solver=solver)
+                               solver=solver, cluster=cluster)
     except (SolverError, MemoryError, RecursionError, ValueError, ArithmeticError) as exc:
         # the plan file is written in every case, an error one too
         what = str(exc) if isinstance(exc, SolverError) else f"{type(exc).__name__}: {exc}"
@@ -152,7 +155,7 @@ def check_threads(threads: int | None) -> None:
 
 
 def run_solve(sc: Scenario, *, time_limit: float | None, gap: float | None,
-              threads: int | None, solver: str) -> Plan:
+              threads: int | None, solver: str, cluster: str | None = None) -> Plan:
     """Solve with a Rich display of the stages (on stderr)."""
     from surge.optimize import solve  # linopy loads only when a plan is made
 
@@ -170,7 +173,7 @@ def run_solve(sc: Scenario, *, time_limit: float | None, gap: float | None,
 
         try:
             return solve(sc, progress=step, time_limit=time_limit, mip_gap=gap,
-                         threads=threads, solver=solver)
+                         threads=threads, solver=solver, cluster=cluster)
         finally:
             finish_all()
 

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import time
 
+from surge.errors import SolverError
 from surge.optimize.data import prepare
 from surge.optimize.diagnose import diagnose_infeasible
 from surge.optimize.extract import make_plan, pooled_shipments
 from surge.optimize.model import Built, create_model
+from surge.optimize.portfolio import Portfolio
 from surge.optimize.solver import StageResult
 from surge.optimize.stability import Reference, keep_close, stability_message
 from surge.optimize.stages import (
@@ -49,6 +51,7 @@ def solve(
     solver: str = "highs",
     progress: Progress | None = None,
     stability: Reference | None = None,
+    cluster: str | None = None,
 ) -> Plan:
     """Find the best plan of ``scenario`` (scenario format, objective section).
 
@@ -67,6 +70,10 @@ def solve(
     stability : Reference, optional
         Replanning: stay close to an old plan (:mod:`surge.optimize.stability`), in a
         last stage after ``S`` (and ``C``) are minimal.
+    cluster : str, optional
+        ``local[:N]`` or ``tcp://HOST:PORT``: independent LPs of the stages (constructions,
+        roundings, neighbourhoods) run side by side on Dask workers
+        (:mod:`surge.optimize.portfolio`); HiGHS only.
 
     Returns
     -------
@@ -76,7 +83,7 @@ def solve(
     """
     plan, _ = solve_detailed(scenario, time_limit=time_limit, mip_gap=mip_gap,
                              threads=threads, solver=solver, progress=progress,
-                             stability=stability)
+                             stability=stability, cluster=cluster)
     return plan
 
 
@@ -89,6 +96,7 @@ def solve_detailed(
     solver: str = "highs",
     progress: Progress | None = None,
     stability: Reference | None = None,
+    cluster: str | None = None,
 ) -> tuple[Plan, Solved | None]:
     """Like :func:`solve`, also returning the built model (its solver session released);
     ``None`` instead when the model could not be built (out of memory)."""
@@ -98,6 +106,17 @@ def solve_detailed(
     say = progress or (lambda step: None)
     t_start = time.perf_counter()
     info = SolveInfo(solver=solver, started=t_start)
+    if cluster is not None and solver != "highs":
+        raise SolverError(f"--cluster works with the HiGHS solver only, not {solver!r}")
+    with Portfolio(scenario, cluster if solver == "highs" else None) as portfolio:
+        return _solve(scenario, limit, gap, threads, solver, say, stability, portfolio, info)
+
+
+def _solve(scenario: Scenario, limit: float, gap: float, threads: int | None, solver: str,
+           say: Progress, stability: Reference | None, portfolio: Portfolio,
+           info: SolveInfo) -> tuple[Plan, Solved | None]:
+    t_start = info.started
+    info.workers = portfolio.workers
     try:
         say("prepare")
         t0 = time.perf_counter()
@@ -111,7 +130,7 @@ def solve_detailed(
         info.constraints = int(built.m.ncons)
         info.binaries = int(len(built.m.binaries.flat)) if len(built.m.binaries) else 0
         runner = StageRunner(built, info, solver=solver, limit=limit, gap=gap, threads=threads,
-                             t_start=t_start, say=say)
+                             t_start=t_start, say=say, portfolio=portfolio)
         stages = run_stages(runner)
         cheapest = None
         if stability is not None:  # one more stage, on a model of its own

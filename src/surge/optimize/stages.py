@@ -18,6 +18,7 @@ import numpy as np
 from surge.optimize.construct import constructions
 from surge.optimize.improve import improve
 from surge.optimize.model import Built
+from surge.optimize.portfolio import Portfolio, Task
 from surge.optimize.solver import HighsSession, StageResult, run_linopy
 from surge.optimize.terms import Terms
 
@@ -38,6 +39,8 @@ SETUP_FACTOR = 3          # an LP's set-up takes up to this many exports of the 
 ROOT_OVERRUN = 1.5        # relaxation times the MIP's root may run past its limit [-]
 BRANCH_MAX_COLUMNS = 30_000  # from here on no branch-and-bound (issue 12: 0 nodes, overruns)
 SIMPLEX_MAX_COLUMNS = 8_000  # below: simplex (exact vertices, quick); above: interior point
+CONSTRUCTION_SHARE = 0.6  # --cluster: the raced constructions [-]
+RACE_COVERS = (0.3, 0.6, 1.0, 1.5, 2.0)  # --cluster: margins raced side by side [-]
 ROUNDING_THRESHOLDS = (0.5, 0.1, 1e-6)  # fewer lines first; the last one rounds all up
 ZERO_SERVICE = 1e-6       # S at or below this is S = 0 [unit-weeks]
 SOLVER_PRECISION = 1e-7   # relative: values this close are equal to HiGHS [-]
@@ -62,6 +65,7 @@ class SolveInfo:
     stages: list[StageResult] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
     first_plan_s: float | None = None  # seconds to the first plan that delivers something
+    workers: int = 0  # Dask workers of the portfolio (0: everything in this process)
 
     def to_dict(self) -> dict:
         """The ``solver`` section of the plan file."""
@@ -71,6 +75,7 @@ class SolveInfo:
             "build_s": round(self.build_s, 4), "export_s": round(self.export_s, 4),
             "extract_s": round(self.extract_s, 4),
             "first_plan_s": None if self.first_plan_s is None else round(self.first_plan_s, 4),
+            "workers": self.workers,
             "stages": [{"name": s.name, "status": s.status, "value": s.value, "bound": s.bound,
                         "gap": s.gap, "seconds": round(s.seconds, 4)} for s in self.stages],
         }
@@ -92,8 +97,10 @@ class StageRunner:
     """Runs stages on one model within one time budget, recording each in ``info``."""
 
     def __init__(self, built: Built, info: SolveInfo, *, solver: str, limit: float,
-                 gap: float, threads: int | None, t_start: float, say: Progress) -> None:
+                 gap: float, threads: int | None, t_start: float, say: Progress,
+                 portfolio: Portfolio | None = None) -> None:
         self.built, self.info, self.solver = built, info, solver
+        self.portfolio = portfolio  # independent LPs on Dask workers (portfolio.py)
         self.limit, self.gap, self.threads = limit, gap, threads
         self.t_start, self.say = t_start, say
         self.n = n_labels(built.m)
@@ -108,6 +115,22 @@ class StageRunner:
     def left(self) -> float:
         """Seconds left of the whole solve's time limit [s]."""
         return self.limit - (time.perf_counter() - self.t_start)
+
+    @property
+    def parallel(self) -> bool:
+        """Independent LPs go to Dask workers (``--cluster``)."""
+        return self.session is not None and self.portfolio is not None and \
+            self.portfolio.remote
+
+    def tasks(self, name: str, tasks: list[Task]) -> list[np.ndarray | None]:
+        """Run ``tasks`` of stage ``name`` on the portfolio; their plans, in order."""
+        assert self.portfolio is not None and self.session is not None
+        for t in tasks:
+            t.objective = name  # type: ignore[assignment]  # a constructed stage's name
+            t.cap = self.cap if name == "cost" else None
+            t.deadline = time.time() + t.time_limit
+        outs = self.portfolio.map(tasks, self.built, self.session, self.service_row)
+        return [o.x for o in outs]
 
     def branch(self, name: str, objective: np.ndarray, start: np.ndarray | None,
                share: float = 1.0, reserve: float = 0.0) -> StageResult:
@@ -284,11 +307,7 @@ def stage(runner: StageRunner, name: str, vec: np.ndarray, start: np.ndarray) ->
         lp = StageResult(f"{name}-relaxation", "no-solution", message="no time left")
     bound = float(lp.value) if lp.has_solution and lp.value is not None else None
     if lp.has_solution and lp.x is not None:
-        x_lp = np.nan_to_num(lp.x)
-        for threshold in ROUNDING_THRESHOLDS:
-            best.try_fixed(fix_from_relaxation(b, x_lp, threshold), ROUNDING_SHARE)
-            if _within_gap(best.value, bound, gap):
-                break
+        _round_relaxation(runner, name, best, np.nan_to_num(lp.x), bound)
     elif name != "service" and best.x is start:  # nothing better yet: every line on
         best.try_fixed(fix_all_lines(b), ALL_LINES_SHARE)
     seconds = time.perf_counter() - t0
@@ -314,6 +333,28 @@ def stage(runner: StageRunner, name: str, vec: np.ndarray, start: np.ndarray) ->
     return res
 
 
+def _round_relaxation(runner: StageRunner, name: str, best: _Incumbent, x_lp: np.ndarray,
+                      bound: float | None) -> None:
+    """Fix the activations rounded from the relaxation ``x_lp`` at each threshold of
+    ``ROUNDING_THRESHOLDS`` and solve the LP: one after another until the plan is within
+    the gap of ``bound``, or (``--cluster``) all at once, read in the same order."""
+    b = runner.built
+    if runner.parallel:
+        fixes = [fix_from_relaxation(b, x_lp, th) for th in ROUNDING_THRESHOLDS]
+        t_fixed = time.perf_counter()
+        limit = max(runner.left() * ROUNDING_SHARE * 2, MIN_LP_SECONDS)
+        for x_h in runner.tasks(name, [Task("fixed", "cost", limit, fix=f,
+                                            method=best.method) for f in fixes if f]):
+            if x_h is not None:
+                best.consider(x_h)
+        best.lp_seconds = max(best.lp_seconds, time.perf_counter() - t_fixed)
+        return
+    for threshold in ROUNDING_THRESHOLDS:
+        best.try_fixed(fix_from_relaxation(b, x_lp, threshold), ROUNDING_SHARE)
+        if _within_gap(best.value, bound, runner.gap):
+            break
+
+
 def _first_plans(runner: StageRunner, name: str, best: _Incumbent) -> bool:
     """The stage's first incumbents; ``True`` when the service stage reached ``S = 0``.
 
@@ -332,6 +373,8 @@ def _first_plans(runner: StageRunner, name: str, best: _Incumbent) -> bool:
     if name == "cost" and session.n_cols < BRANCH_MAX_COLUMNS:
         return False  # relax-and-fix and branch-and-bound do better (demo: 3 s saved)
     build_s = runner.info.prepare_s + runner.info.build_s + runner.info.export_s
+    if runner.parallel and name in ("service", "weighted"):
+        return _race_constructions(runner, name, best, large)
     for n, x_c in enumerate(constructions(b, name, best.x, len(best.x), runner.left,
                                           runner.cap, session.threads, min_left=build_s)):
         best.consider(x_c)
@@ -344,6 +387,33 @@ def _first_plans(runner: StageRunner, name: str, best: _Incumbent) -> bool:
     return name == "service" and best.value <= ZERO_SERVICE
 
 
+def _race_constructions(runner: StageRunner, name: str, best: _Incumbent,
+                        large: bool) -> bool:
+    """``--cluster``: the greedy constructions of every cover in ``RACE_COVERS`` and (below
+    ``LARGE_MODEL_COLUMNS``) every line on, at once on the workers; the latest plan is
+    the stage's objective's best, and of those within ``ZERO_SERVICE`` of it the cheapest
+    (the cost stage's start), earlier covers first on ties: the same choice whatever the
+    order the workers finish in."""
+    from surge.optimize.construct import greedy_options
+
+    b = runner.built
+    limit = max(runner.left() * CONSTRUCTION_SHARE, MIN_LP_SECONDS)
+    tasks = [Task("construct", "service", limit, options=list(opts)) for opts in
+             dict.fromkeys(tuple(greedy_options(b, c)) for c in RACE_COVERS) if opts]
+    if not large:
+        tasks.append(Task("fixed", "service", limit, fix=fix_all_lines(b), method=best.method))
+    assert b.cost is not None
+    c_vec = b.cost.vector(runner.n)
+    plans = [drop_idle_options(b, x) for x in runner.tasks(name, tasks) if x is not None]
+    if plans:
+        values = [float(best.vec @ x) for x in plans]
+        floor = min(values)
+        pick = min((i for i, v in enumerate(values) if v <= floor + ZERO_SERVICE),
+                   key=lambda i: (float(c_vec @ plans[i]), i))
+        best.consider(plans[pick])
+    return name == "service" and best.value <= ZERO_SERVICE
+
+
 def _without_branching(runner: StageRunner, name: str, best: _Incumbent,
                        bound: float | None, lp_seconds: float, t0: float) -> StageResult:
     """End a stage without branch-and-bound: fix-and-optimise by organisations
@@ -352,7 +422,8 @@ def _without_branching(runner: StageRunner, name: str, best: _Incumbent,
     assert session is not None
     if best.lp_seconds > 0:
         x_i, _ = improve(runner.built, session, best.vec, best.x, runner.left, gap,
-                         lambda v: _within_gap(v, bound, gap), best.lp_seconds)
+                         lambda v: _within_gap(v, bound, gap), best.lp_seconds,
+                         (lambda ts: runner.tasks(name, ts)) if runner.parallel else None)
         best.consider(x_i)
     seconds = time.perf_counter() - t0
     if _within_gap(best.value, bound, gap):

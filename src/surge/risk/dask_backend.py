@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -30,6 +31,30 @@ def parse_cluster(spec: str) -> tuple[str, int | str]:
                      "or 'tcp://HOST:PORT' (a running Dask scheduler)")
 
 
+def open_client(spec: str) -> tuple[Any, Any]:
+    """A Dask client for ``spec`` and the local cluster it started (``None`` for
+    ``tcp://``); the caller closes both. An unreachable scheduler is an ``InputError``."""
+    from distributed import Client, LocalCluster
+
+    kind, where = parse_cluster(spec)
+    if kind == "local":
+        cluster = LocalCluster(n_workers=int(where), threads_per_worker=1, processes=True,
+                               dashboard_address=":0")  # any free port: 8787 may be taken
+        return Client(cluster), cluster
+    try:
+        return Client(str(where), timeout="10s"), None
+    except OSError as exc:
+        raise InputError(f"--cluster {where}: cannot reach a Dask scheduler ({exc})") from None
+
+
+def close_client(client: Any, cluster: Any) -> None:
+    """Close what :func:`open_client` opened (either may be ``None``)."""
+    if client is not None:
+        client.close()
+    if cluster is not None:
+        cluster.close()
+
+
 ChunkRunner = Callable[[RiskModel, np.random.SeedSequence, int, int], Tally]
 """Runs one chunk: (model, seed, runs, criticality runs) -> tally."""
 
@@ -43,21 +68,11 @@ def run_on_dask(
     A tally that arrives before its predecessors waits; memory holds at most the tallies
     that arrived out of order.
     """
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import as_completed
 
-    kind, where = parse_cluster(spec)
     cluster = None
     try:
-        if kind == "local":
-            cluster = LocalCluster(n_workers=int(where), threads_per_worker=1, processes=True,
-                                   dashboard_address=":0")  # any free port: 8787 may be taken
-            client = Client(cluster)
-        else:
-            try:
-                client = Client(str(where), timeout="10s")
-            except OSError as exc:
-                raise InputError(
-                    f"--cluster {where}: cannot reach a Dask scheduler ({exc})") from None
+        client, cluster = open_client(spec)
         with client:
             model = client.scatter(m, broadcast=True)
             futures = [client.submit(run_chunk, model, s, size, crit, pure=False)

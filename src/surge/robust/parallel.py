@@ -28,31 +28,17 @@ class Runner:
 
     def __enter__(self) -> Runner:
         if self.spec:
-            from distributed import Client, LocalCluster
+            from surge.risk.dask_backend import open_client
 
-            from surge.errors import InputError
-            from surge.risk.dask_backend import parse_cluster
-
-            kind, where = parse_cluster(self.spec)
-            if kind == "local":
-                self._cluster = LocalCluster(n_workers=int(where), threads_per_worker=1,
-                                             processes=True, dashboard_address=":0")
-                self._client = Client(self._cluster)
-            else:
-                try:
-                    self._client = Client(str(where), timeout="10s")
-                except OSError as exc:
-                    raise InputError(
-                        f"--cluster {where}: cannot reach a Dask scheduler ({exc})") from None
+            self._client, self._cluster = open_client(self.spec)
             self._scenario = self._client.scatter(self.sc, broadcast=True)
         return self
 
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
                  tb: TracebackType | None) -> None:
-        if self._client is not None:
-            self._client.close()
-        if self._cluster is not None:
-            self._cluster.close()
+        from surge.risk.dask_backend import close_client
+
+        close_client(self._client, self._cluster)
 
     def many(self, ref: PlanObjective, det_service: float,
              buffers: list[Buffers]) -> list[Candidate]:
