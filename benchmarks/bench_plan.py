@@ -12,7 +12,8 @@ Writes ``benchmarks/results/plan.md`` (a table, with the machine it ran on) and
 Usage::
 
     python benchmarks/bench_plan.py [--sizes 30,100,300,1000,100x104] [--no-demo]
-        [--baseline-src DIR] [--first-run] [--quick]
+        [--baseline-src DIR] [--reference] [--workers 1,2,4 --workers-sizes 300]
+        [--first-run] [--quick]
 """
 
 from __future__ import annotations
@@ -56,8 +57,62 @@ def first_plan(sc: object, limit: float) -> dict:
             "first_run_plan_s": plan.model_extra["solver"].get("first_plan_s")}
 
 
-def run_case(case: str, limit: float, first_run: bool) -> dict:
-    """Solve one case in this process and return its measurements."""
+def reference_solve(sc: object, limit: float) -> object:
+    """The plain MILP: the model as built, each stage one HiGHS branch-and-bound (no
+    construction, relax-and-fix, neighbourhoods or time keeping of the planner), stage 1
+    (min S) with half the time left, stage 2 (min C, S <= S* + 1e-6, from stage 1's plan)
+    with the rest; the plan is read back and valued like any other."""
+    import numpy as np
+
+    from surge.optimize.data import prepare
+    from surge.optimize.extract import make_plan
+    from surge.optimize.model import create_model
+    from surge.optimize.solver import HighsSession
+    from surge.optimize.stages import Solved, SolveInfo, empty_plan_start, n_labels
+
+    t_start = time.perf_counter()
+    info = SolveInfo(solver="highs (plain MILP)", started=t_start)
+    t0 = time.perf_counter()
+    b = create_model(prepare(sc))  # type: ignore[arg-type]
+    info.build_s = time.perf_counter() - t0
+    info.variables, info.constraints = int(b.m.nvars), int(b.m.ncons)
+    info.binaries = int(len(b.m.binaries.flat)) if len(b.m.binaries) else 0
+    t0 = time.perf_counter()
+    session = HighsSession(b.m)
+    info.export_s = time.perf_counter() - t0
+    n = n_labels(b.m)
+    assert b.service is not None and b.cost is not None
+    s_vec, c_vec = b.service.vector(n), b.cost.vector(n)
+    gap = sc.objective.mip_gap  # type: ignore[attr-defined]
+
+    def left() -> float:
+        return limit - (time.perf_counter() - t_start)
+
+    session.set_objective(s_vec)
+    first = session.run("service", time_limit=max(left() / 2, 0.01), mip_gap=gap)
+    if not first.has_solution:  # nothing in time: the empty plan, as the planner's start
+        first.x, first.status = empty_plan_start(b, n), "feasible"
+        first.value, first.bound = float(s_vec @ first.x), first.bound or 0.0
+    info.stages.append(first)
+    x1 = np.nan_to_num(first.x)
+    session.add_row(s_vec, -np.inf, float(s_vec @ x1) * (1 + 1e-9) + 1e-6)
+    session.set_objective(c_vec)
+    second = session.run("cost", time_limit=max(left(), 0.01), mip_gap=gap, start=x1)
+    if not second.has_solution:
+        second = type(second)("cost", "feasible", float(c_vec @ x1), None, second.seconds,
+                              "no plan in time", x1)
+    info.stages.append(second)
+    stages = [first, second]
+    solved = Solved(b, stages, second, session)
+    solved.status = "optimal" if all(st.status == "optimal" for st in stages) else "feasible"
+    plan = make_plan(sc, b, solved, gap)  # type: ignore[arg-type]
+    return plan.model_copy(update={"solver": info.to_dict()})
+
+
+def run_case(case: str, limit: float, first_run: bool, mode: str = "tree",
+             workers: int = 0) -> dict:
+    """Solve one case in this process and return its measurements (``mode`` ``tree``: the
+    planner, on ``workers`` Dask workers if > 0; ``reference``: the plain MILP)."""
     import surge
     from surge.scenario.generate import generate
 
@@ -70,7 +125,11 @@ def run_case(case: str, limit: float, first_run: bool) -> dict:
     load_s = time.perf_counter() - t0
     first = first_plan(sc, limit) if first_run else {}
     t0 = time.perf_counter()
-    plan = surge.solve(sc, time_limit=limit)
+    if mode == "reference":
+        plan = reference_solve(sc, limit)
+    else:
+        plan = surge.solve(sc, time_limit=limit,
+                           cluster=f"local:{workers}" if workers else None)
     total_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     check = surge.verify(sc, plan)
@@ -94,10 +153,13 @@ def run_case(case: str, limit: float, first_run: bool) -> dict:
         "max_gap": None if (not gaps or None in gaps) else max(gaps),
         "verified": check.ok, "violations": len(check.violations), "verify_s": round(verify_s, 2),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        # Dask workers are child processes, ended when the solve returns: their largest
+        "worker_peak_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                                1) if workers else None,
         "first_plan_s": info.get("first_plan_s"), "lines_on": len(plan.activations),
         "message": plan.message,
         "service_bound": plan.objective.service_bound, "cost_bound": plan.objective.cost_bound,
-        **first,
+        "workers": workers, **first,
     }
 
 
@@ -158,9 +220,11 @@ def first_table(rows: list[dict]) -> str:
     return "\n".join(out)
 
 
-def spawn(case: str, limit: float, src: str, first_run: bool) -> subprocess.Popen:
+def spawn(case: str, limit: float, src: str, first_run: bool, mode: str = "tree",
+          workers: int = 0) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=src)
-    cmd = [sys.executable, __file__, "--case", case, "--limit", str(limit)]
+    cmd = [sys.executable, __file__, "--case", case, "--limit", str(limit), "--mode", mode,
+           "--worker-count", str(workers)]
     if first_run:
         cmd.append("--first-run")
     return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -186,13 +250,14 @@ def revision(src: str) -> str:
     return proc.stdout.strip() or "unknown"
 
 
-def compare_table(rows: list[dict]) -> str:
-    """This tree's code against the baseline, case by case (same run, same load)."""
+def compare_table(rows: list[dict], other: str = "baseline") -> str:
+    """This tree's code against ``other`` (the baseline source tree or the plain MILP),
+    case by case (same run, same load)."""
     by = {(r["case"], r["code"]): r for r in rows if "error" not in r}
-    out = ["| case | limit s | baseline: status | S | C | gap | s | this tree: status | S | C "
-           "| gap | s | first plan s | C ratio (tree/baseline) |", "|" + "---|" * 14]
+    out = [f"| case | limit s | {other}: status | S | C | gap | s | this tree: status | S | C "
+           f"| gap | s | first plan s | C ratio (tree/{other}) |", "|" + "---|" * 14]
     for case in dict.fromkeys(r["case"] for r in rows):
-        a, b = by.get((case, "baseline")), by.get((case, "tree"))
+        a, b = by.get((case, other)), by.get((case, "tree"))
         if a is None or b is None:
             continue
 
@@ -200,10 +265,27 @@ def compare_table(rows: list[dict]) -> str:
             gap = "n/a" if r["max_gap"] is None else f"{r['max_gap']:.2%}"
             return (f"{r['status']} | {r['service']:,.1f} | {r['cost']:,.0f} | {gap} | "
                     f"{r['total_s']:.0f}")
-        ratio = f"{b['cost'] / a['cost']:.3f}" if a["cost"] else "n/a (baseline C = 0)"
+        ratio = f"{b['cost'] / a['cost']:.3f}" if a["cost"] else f"n/a ({other} C = 0)"
         fp = "none" if b.get("first_plan_s") is None else f"{b['first_plan_s']:.1f}"
         out.append(f"| {case} | {b['time_limit_s']:.0f} | {cells(a)} | {cells(b)} | {fp} | "
                    f"{ratio} |")
+    return "\n".join(out)
+
+
+def workers_table(rows: list[dict]) -> str:
+    """The same case with 0 (in process), 1, 2 and 4 Dask workers, each run alone."""
+    out = ["| case | limit s | workers | status | S | C | gap | total s | first plan s "
+           "| verified | peak MB (main) | peak MB (a worker) |", "|" + "---|" * 12]
+    for r in rows:
+        if "error" in r or not r["code"].startswith("workers"):
+            continue
+        gap = "n/a" if r["max_gap"] is None else f"{r['max_gap']:.2%}"
+        fp = "none" if r.get("first_plan_s") is None else f"{r['first_plan_s']:.1f}"
+        wp = "-" if not r.get("worker_peak_mb") else f"{r['worker_peak_mb']:,.0f}"
+        out.append(f"| {r['case']} | {r['time_limit_s']:.0f} | {r['workers']} | {r['status']} "
+                   f"| {r['service']:,.1f} | {r['cost']:,.0f} | {gap} | {r['total_s']:.1f} "
+                   f"| {fp} | {'yes' if r['verified'] else 'NO'} | {r['peak_rss_mb']:,.0f} "
+                   f"| {wp} |")
     return "\n".join(out)
 
 
@@ -215,12 +297,22 @@ def main() -> None:
     parser.add_argument("--baseline-src", help="also solve every case with this source tree")
     parser.add_argument("--first-run", action="store_true",
                         help="also solve with 10%% of the limit")
+    parser.add_argument("--reference", action="store_true",
+                        help="also solve every case with the plain MILP (same time, same load)")
+    parser.add_argument("--workers", default="",
+                        help="e.g. 1,2,4: also solve --workers-sizes alone in process and "
+                        "with that many Dask workers")
+    parser.add_argument("--workers-sizes", default="300")
     parser.add_argument("--out", default="plan", help="results file stem (plan.md, plan.json)")
     parser.add_argument("--case", help=argparse.SUPPRESS)
     parser.add_argument("--limit", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--mode", default="tree", help=argparse.SUPPRESS)
+    parser.add_argument("--worker-count", dest="worker_count", type=int, default=0,
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.case:  # child process
-        print(json.dumps(run_case(args.case, args.limit, args.first_run)))
+        print(json.dumps(run_case(args.case, args.limit, args.first_run, args.mode,
+                                  args.worker_count)))
         return
     cases = ([] if args.no_demo else [("demo", 60.0)]) + [
         (s, LIMITS.get(s, 300.0)) for s in args.sizes.split(",") if s]
@@ -233,7 +325,16 @@ def main() -> None:
         procs = [("tree", spawn(case, limit, tree_src, args.first_run))]
         if args.baseline_src:
             procs.append(("baseline", spawn(case, limit, args.baseline_src, args.first_run)))
+        if args.reference:
+            procs.append(("reference", spawn(case, limit, tree_src, False, "reference")))
         rows += [collect(p, case, code) for code, p in procs]
+    counts = [0] + [int(w) for w in args.workers.split(",") if w]
+    for case in (args.workers_sizes.split(",") if args.workers else []):
+        limit = min(LIMITS.get(case, 300.0), 20.0) if args.quick else LIMITS.get(case, 300.0)
+        for w in counts:  # one at a time: the workers have the machine to themselves
+            print(f"[bench] {case} with {w} workers: time limit {limit:.0f} s ...", flush=True)
+            rows.append(collect(spawn(case, limit, tree_src, False, "tree", w), case,
+                                f"workers-{w}"))
     RESULTS.mkdir(parents=True, exist_ok=True)
     ok_rows = [r for r in rows if "error" not in r]
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
@@ -246,6 +347,11 @@ def main() -> None:
             f"stage has no proven bound); peak MB is the solving process's max RSS.\n\n")
     if args.baseline_src:
         text += f"## This tree against the baseline\n\n{compare_table(rows)}\n\n"
+    if args.reference:
+        text += (f"## This tree against the plain MILP\n\n"
+                 f"{compare_table(rows, 'reference')}\n\n")
+    if args.workers:
+        text += f"## Dask workers\n\n{workers_table(rows)}\n\n"
     text += f"## Every run\n\n{table(ok_rows)}\n"
     if args.first_run:
         text += f"\n## First plan and plan at the limit\n\n{first_table(ok_rows)}\n"

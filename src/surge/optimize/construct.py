@@ -120,6 +120,10 @@ COVERS = (1.5,)  # margin over the required hours (then every line on: stages._f
 # reduced LP, 185k columns, takes minutes more on 2 shared cores).
 LARGE_COVERS = (0.3, 1.0, 1.5)
 LARGE_COLUMNS = 100_000
+# Huge models start smaller still (measured at 5,000 lines, 2.2M columns, 2 cores: cover
+# 0.3's LP took 85 s of a 600 s limit, cover 1.0's did not finish in 304 s).
+HUGE_COVERS = (0.1, 0.3, 0.6)
+HUGE_COLUMNS = 1_000_000
 MIN_CONSTRUCTION_SECONDS = 1.0  # no construction starts with less time left [s]
 COST_REDUCED_SHARE = 0.5  # the cost stage re-solves its start only if it uses fewer lines [-]
 # The stages a reduced model can stand in for: their objective and rows are all built by
@@ -136,8 +140,8 @@ def constructions(b: Built, stage: str, start: np.ndarray, n: int, left: Callabl
 
     The cost stage re-solves its start's options for cost with ``S <= cap`` (the service
     stage's LP minimised lateness only); the service stage tries the greedy lines with a
-    margin of 1.5 over the required hours (large models: 0.3, 1, 1.5; the caller stops at
-    ``S = 0``); the weighted stage tries the first margin (large models: the first two).
+    margin of 1.5 over the required hours (large models: 0.3, 1, 1.5; huge: 0.1, 0.3, 0.6;
+    the caller stops at ``S = 0``); the weighted stage tries the first margin (large models: the first two).
     Each greedy LP may take 60% of the time left (a plan first), the cost re-solve a
     quarter; on large models a greedy LP without a plan ends the series. None starts with
     ``min_left`` seconds or less left (the caller passes the full model's build time: a
@@ -155,7 +159,8 @@ def constructions(b: Built, stage: str, start: np.ndarray, n: int, left: Callabl
             yield x
         return
     large = int(b.m.nvars) >= LARGE_COLUMNS
-    covers = LARGE_COVERS if large else COVERS
+    covers = (HUGE_COVERS if int(b.m.nvars) >= HUGE_COLUMNS else LARGE_COVERS) if large \
+        else COVERS
     for cover in covers if stage == "service" else covers[:2 if large else 1]:
         if left() <= max(min_left, MIN_CONSTRUCTION_SECONDS):
             return
