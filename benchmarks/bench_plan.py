@@ -340,7 +340,9 @@ def main() -> None:
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     base = (f" Baseline: the source tree at revision {revision(args.baseline_src)}, run at "
             "the same time as this tree's code on each case." if args.baseline_src else "")
-    text = (f"# Planner benchmark\n\nRun {stamp} on {machine()}.{base}\n"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    text = (f"# Planner benchmark\n\nRun {stamp} on {machine()}; load average at the end "
+            f"{load} (1, 5, 15 min).{base}\n"
             f"Generated scenarios: `surge generate --lines N --weeks W --seed 1` (W = 26 unless "
             f"the case says NxW); demo: `examples/uav-france.yaml`. Times in seconds; stage 1 "
             f"minimises S, stage 2 C; gap is the larger of the stages' relative gaps (n/a: a "
