@@ -15,7 +15,6 @@ from surge.cli.inputs import SetOption, WithOption, guard_output, load_scenario,
 from surge.cli.robust_common import (
     CheckRunsOption,
     CheckSeedOption,
-    ClusterOption,
     MaxStepsOption,
     RunsOption,
     SeedOption,
@@ -65,7 +64,10 @@ def plan_command(
     check_runs: CheckRunsOption = 10_000,
     check_seed: CheckSeedOption = None,
     max_steps: MaxStepsOption = 40,
-    cluster: ClusterOption = None,
+    cluster: Annotated[str | None, typer.Option(
+        "--cluster", help="Run independent solves on Dask: 'local[:N]' or 'tcp://HOST:PORT' "
+        "(with --target-on-time: candidate plans; without: the planner's constructions, "
+        "roundings and neighbourhoods, docs/model.md).")] = None,
     frontier_file: Annotated[Path | None, typer.Option(
         "--frontier", help="With --target-on-time: also write the frontier file here.")] = None,
 ) -> None:

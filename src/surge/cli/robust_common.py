@@ -23,9 +23,7 @@ CheckSeedOption = Annotated[int | None, typer.Option(
 MaxStepsOption = Annotated[int, typer.Option(
     "--max-steps", help="Most buffer steps the search takes.")]
 ClusterOption = Annotated[str | None, typer.Option(
-    "--cluster", help="Run independent solves on Dask: 'local[:N]' or 'tcp://HOST:PORT' "
-    "(with --target-on-time: candidate plans; without: the planner's constructions, "
-    "roundings and neighbourhoods, docs/model.md).")]
+    "--cluster", help="Evaluate candidate plans on Dask: 'local[:N]' or 'tcp://HOST:PORT'.")]
 
 
 def settings(*, target: float, runs: int, seed: int, check_runs: int, check_seed: int | None,

@@ -141,11 +141,11 @@ def constructions(b: Built, stage: str, start: np.ndarray, n: int, left: Callabl
     The cost stage re-solves its start's options for cost with ``S <= cap`` (the service
     stage's LP minimised lateness only); the service stage tries the greedy lines with a
     margin of 1.5 over the required hours (large models: 0.3, 1, 1.5; huge: 0.1, 0.3, 0.6;
-    the caller stops at ``S = 0``); the weighted stage tries the first margin (large models: the first two).
-    Each greedy LP may take 60% of the time left (a plan first), the cost re-solve a
-    quarter; on large models a greedy LP without a plan ends the series. None starts with
-    ``min_left`` seconds or less left (the caller passes the full model's build time: a
-    reduced model's build is not interrupted).
+    the caller stops at ``S = 0``); the weighted stage tries the first margin (large
+    models: the first two). Each greedy LP may take 60% of the time left (a plan first),
+    the cost re-solve a quarter; on large models a greedy LP without a plan ends the
+    series. None starts with ``min_left`` seconds or less left (the caller passes the full
+    model's build time: a reduced model's build is not interrupted).
     """
     if stage not in CONSTRUCTED_STAGES:
         return  # another model's objective or rows (stability.py): only its own start
