@@ -55,6 +55,17 @@ def test_import_surge_does_not_load_the_solver() -> None:
     assert out.stdout.strip() == "False"
 
 
+def test_the_command_line_starts_without_the_heavy_libraries() -> None:
+    """``surge --help`` registers every command; none may load the solver, pandas, plotly
+    or openpyxl at import (benchmarks/results/startup.md: 0.67 s of CPU instead of 1.5 s)."""
+    code = ("import sys, surge.cli; surge.cli.register_commands(); "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'linopy', 'highspy', "
+            "'pandas', 'plotly', 'openpyxl', 'xarray', 'distributed'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env={"PYTHONPATH": str(ROOT / "src")})
+    assert out.stdout.strip() == "[]"
+
+
 def test_unknown_names_are_attribute_errors() -> None:
     try:
         surge.nothing_here  # noqa: B018

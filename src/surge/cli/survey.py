@@ -15,8 +15,6 @@ from surge.cli.common import app, console, err_console, handle_errors
 from surge.errors import InputError
 from surge.scenario import load
 from surge.scenario.yaml_writer import dumps, output_format
-from surge.survey import make_template, merge, read_workbook
-from surge.survey.read import SurveyProblem
 
 survey_app = typer.Typer(name="survey", no_args_is_help=True, add_completion=False,
                          help="Capacity survey workbooks: make them, read them back.")
@@ -53,6 +51,8 @@ def template(
     if output.suffix.lower() != ".xlsx":
         raise InputError(f"{output}: the workbook must be named .xlsx")
     sc = load(scenario)
+    from surge.survey import make_template  # openpyxl loads when a workbook is made
+
     write_atomic(output, make_template(sc, organization=organization, supplier=supplier))
     who = f"organisation '{organization}'" if organization else f"supplier '{supplier}'"
     console.print(f"wrote {escape(str(output))}: survey workbook of the {escape(who)}")
@@ -72,6 +72,9 @@ def import_(
     workbook's; new ids are added. Every problem of every workbook is printed with its
     cell; on any error nothing is written and the exit code is 2.
     """
+    from surge.survey import merge, read_workbook  # openpyxl loads when workbooks are read
+    from surge.survey.read import SurveyProblem
+
     fmt = output_format(output)
     sc = load(scenario)
     subs, problems = [], []

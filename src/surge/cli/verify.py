@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -14,7 +14,9 @@ from surge.cli.common import app, console, err_console, handle_errors
 from surge.cli.inputs import SetOption, WithOption, check_plan_of, load_scenario
 from surge.fmt import num, shown
 from surge.plan.model import Plan, is_close
-from surge.plan.verify import COST_PARTS, Verification, verify
+
+if TYPE_CHECKING:  # the verifier (pandas) loads when the command runs
+    from surge.plan.verify import Verification
 
 
 @app.command("verify")
@@ -35,6 +37,8 @@ def verify_command(
     p = Plan.read(plan)
     check_plan_of(sc, p, plan, scenario, with_, set_)
     began = time.perf_counter()
+
+    from surge.plan.verify import verify
 
     result = verify(sc, p)
     seconds = time.perf_counter() - began
@@ -77,6 +81,8 @@ def print_summary(p: Plan, result: Verification, seconds: float) -> None:
     ]
     costs = result.costs or {}
     claimed = p.costs.model_dump() if p.costs is not None else {}
+    from surge.plan.verify import COST_PARTS
+
     rows += [(f"  {part}", costs.get(part), claimed.get(part)) for part in (*COST_PARTS, "total")]
     for label, actual, claim in rows:
         table.add_row(escape(label), _show(actual), _show(claim), _mark(claim, actual))

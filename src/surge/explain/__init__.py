@@ -11,12 +11,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from surge.explain.bottlenecks import Bottleneck, confirm, find_bottlenecks, lp_duals
-from surge.explain.shortfall import Miss, diagnose
 from surge.plan.model import TOL, Plan  # TOL: lateness at or below it is on time
 from surge.scenario.model import Scenario
+
+if TYPE_CHECKING:  # the optimiser (linopy) loads only when a plan is explained
+    from surge.explain.bottlenecks import Bottleneck
+    from surge.explain.shortfall import Miss
 
 __all__ = ["Explanation", "explain", "report_section"]
 
@@ -55,6 +57,9 @@ def explain(scenario: Scenario, plan: Plan, *, confirm_top: int = 3,
             time_limit: float = 10.0, progress: Any = None) -> Explanation:
     """Bottlenecks (ranked, the top ``confirm_top`` confirmed by re-planning with
     ``time_limit`` seconds each) and the shortfall diagnosis of ``plan``."""
+    from surge.explain.bottlenecks import confirm, find_bottlenecks, lp_duals
+    from surge.explain.shortfall import diagnose
+
     say = progress or (lambda step: None)
     if not plan.has_plan:
         return Explanation(scenario.name, plan.status,

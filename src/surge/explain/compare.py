@@ -10,13 +10,15 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import plotly.graph_objects as go
 
 from surge.plan.model import TOL, Plan, is_close
 from surge.scenario.model import Scenario
+
+if TYPE_CHECKING:  # plotly loads only when a figure is drawn
+    import plotly.graph_objects as go
 
 PARTS = ("activation", "operating", "purchase", "transport")
 

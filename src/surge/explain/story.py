@@ -7,10 +7,14 @@
 
 from __future__ import annotations
 
-from surge.explain.bottlenecks import Bottleneck
-from surge.explain.shortfall import Miss
+from typing import TYPE_CHECKING
+
 from surge.fmt import amount, signed
 from surge.plan.model import TOL
+
+if TYPE_CHECKING:  # the optimiser (linopy) loads only when a bottleneck is computed
+    from surge.explain.bottlenecks import Bottleneck
+    from surge.explain.shortfall import Miss
 
 
 def on_time(service: float, scale: float = 1.0) -> float:

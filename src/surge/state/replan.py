@@ -12,16 +12,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from surge.errors import InputError
-from surge.optimize import solve
-from surge.optimize.stability import reference_from_plan
 from surge.plan.model import Plan
-from surge.plan.verify import Verification, verify
 from surge.scenario.model import Scenario
 from surge.state.actuals import EPS, Actuals
 from surge.state.roll import RollResult, roll
+
+if TYPE_CHECKING:  # the verifier (pandas) loads only when a plan is checked
+    from surge.plan.verify import Verification
 
 
 @dataclass
@@ -146,6 +146,10 @@ def replan(scenario: Scenario, plan: Plan, actuals: Actuals, freeze: int = 0,
                          f"got {stability:g}")
     W, F = actuals.through_week, window or freeze or 4
     rolled = roll(scenario, actuals, plan, freeze)
+    from surge.optimize import solve  # linopy loads only when a plan is made
+    from surge.optimize.stability import reference_from_plan
+    from surge.plan.verify import verify
+
     ref = reference_from_plan(plan, W, F, stability, freeze) if stability > 0 else None
     new = solve(rolled.scenario, stability=ref, **solve_options)
     check = verify(rolled.scenario, new)
