@@ -37,7 +37,7 @@ def test_plan_compared_with_itself_shows_no_change(plans) -> None:  # noqa: ANN0
     assert c.same
     assert c.added == c.removed == c.moved == []
     assert all(b - x == 0 for _, x, b in c.numbers())
-    assert c.sentences() == ["The two plans are the same: no change in S, C, activations, "
+    assert c.sentences() == ["The two plans are the same: no change in S, C, conversions, "
                              "deliveries or orders."]
 
 
@@ -70,7 +70,10 @@ def test_activation_moved_added_removed() -> None:
     assert c.moved == [{"line": "l1", "option": "o", "start_a": 0, "start_b": 3}]
     assert c.added == [{"line": "l3", "option": "p", "start_week": 0}]
     assert c.removed == [{"line": "l2", "option": "o", "start_week": 1}]
-    assert "l1 (o) starts in week 3 instead of week 0" in c.sentences()
+    assert c.sentences() == [
+        "l3 (p) is converted only in b, from week 0.",
+        "l2 (o) is converted only in a, from week 1.",
+        "l1 (o) starts in week 3 in b instead of week 0 (3 weeks later)."]
 
 
 def test_cli_compare(tmp_path: Path, plans) -> None:  # noqa: ANN001
@@ -87,7 +90,7 @@ def test_cli_compare(tmp_path: Path, plans) -> None:  # noqa: ANN001
                                "--scenario", str(MINIMAL), "--json", str(tmp_path / "c.json")],
                          terminal_width=200)
     assert diff.exit_code == 0, diff.output
-    assert "orders of kit from kits-r-us: 200 ->" in diff.output
+    assert "Orders of kit from kits-r-us: 200 ->" in diff.output
     doc = json.loads((tmp_path / "c.json").read_text())
     assert doc["same"] is False and doc["numbers"][0]["what"] == "lateness S [unit-weeks]"
     missing = runner.invoke(app, ["compare", str(tmp_path / "a.json"), str(tmp_path / "zz.json")])

@@ -68,5 +68,5 @@ def print_comparison(c: Comparison) -> None:
             console.print(f"• deliveries of {escape(d)}: {amount(diff[week])} units by week "
                           f"{week} ({amount(before[week])} -> {amount(after[week])}), "
                           f"{amount(before[-1])} -> {amount(after[-1])} in all")
-    for line in c.sentences():
+    for line in c.sentences(deliveries=False):  # deliveries: above, by their largest change
         console.print(f"• {escape(line)}")

@@ -9,11 +9,13 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from surge.fmt import amount
 from surge.plan.model import TOL, Plan, is_close
 from surge.scenario.model import Scenario
 
@@ -54,24 +56,41 @@ class Comparison:
                 and all(np.allclose(a, b, atol=TOL) for a, b in self.delivered.values())
                 and all(abs(s["change"]) <= TOL for s in self.suppliers))
 
-    def sentences(self) -> list[str]:
+    def sentences(self, when: Callable[[int], str] | None = None,
+                  deliveries: bool = True) -> list[str]:
+        """What changed from plan A to plan B, one sentence each: conversions added,
+        removed or moved, the orders that changed most, and (``deliveries``) the first
+        week each demand's deliveries differ. ``when`` names a week (default ``week 3``;
+        :func:`dated`: ``week 3 (15 Mar 2027)``); the CLI, the report and the web UI
+        share these words."""
+        at = when or (lambda w: f"week {w}")
         if self.same:
-            return ["The two plans are the same: no change in S, C, activations, deliveries "
+            return ["The two plans are the same: no change in S, C, conversions, deliveries "
                     "or orders."]
         out = []
         for a in self.added:
-            out.append(f"activated in {self.name_b} only: {a['line']} ({a['option']}) from "
-                       f"week {a['start_week']}")
+            out.append(f"{a['line']} ({a['option']}) is converted only in {self.name_b}, "
+                       f"from {at(a['start_week'])}.")
         for a in self.removed:
-            out.append(f"activated in {self.name_a} only: {a['line']} ({a['option']}) from "
-                       f"week {a['start_week']}")
+            out.append(f"{a['line']} ({a['option']}) is converted only in {self.name_a}, "
+                       f"from {at(a['start_week'])}.")
         for a in self.moved:
-            out.append(f"{a['line']} ({a['option']}) starts in week {a['start_b']} instead of "
-                       f"week {a['start_a']}")
-        for s in self.suppliers[:5]:
-            if abs(s["change"]) > 1e-6:
-                out.append(f"orders of {s['item']} from {s['supplier']}: {s['units_a']:,.0f} -> "
-                           f"{s['units_b']:,.0f} units ({s['change']:+,.0f})")
+            shift = a["start_b"] - a["start_a"]
+            out.append(f"{a['line']} ({a['option']}) starts in {at(a['start_b'])} in "
+                       f"{self.name_b} instead of {at(a['start_a'])} "
+                       f"({abs(shift)} week{'s' if abs(shift) != 1 else ''} "
+                       f"{'later' if shift > 0 else 'earlier'}).")
+        for s in self.suppliers[:8]:
+            if abs(s["change"]) > TOL:
+                out.append(f"Orders of {s['item']} from {s['supplier']}: "
+                           f"{amount(s['units_a'])} -> {amount(s['units_b'])} units "
+                           f"({s['change']:+,.0f}).")
+        for demand, (cum_a, cum_b) in self.delivered.items() if deliveries else ():
+            first = next((w for w in range(len(cum_a)) if abs(cum_a[w] - cum_b[w]) > TOL), None)
+            if first is not None:
+                out.append(f"Deliveries of {demand} differ from {at(first)} on "
+                           f"({amount(cum_a[-1])} delivered in all in {self.name_a}, "
+                           f"{amount(cum_b[-1])} in {self.name_b}).")
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -144,6 +163,11 @@ def compare(a: Plan, b: Plan, scenario: Scenario | None = None, *,
          for (s, it), (qa, qb) in units.items()),
         key=lambda r: (-abs(r["change"]), r["supplier"], r["item"]))
     return c
+
+
+def dated(scenario: Scenario) -> Callable[[int], str]:
+    """A week as ``week 3 (15 Mar 2027)``: its number and its first day."""
+    return lambda w: f"week {w} ({scenario.week_date(w):%d %b %Y})"
 
 
 def deliveries_figure(scenario: Scenario, c: Comparison) -> go.Figure:

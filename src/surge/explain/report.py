@@ -75,7 +75,7 @@ def why_section(scenario: Scenario, plan: Plan, explanation: Explanation) -> Sec
 
 def compare_section(scenario: Scenario, comparison: Comparison) -> Section:
     """Two plans side by side: deltas, activations, deliveries, suppliers."""
-    from surge.explain.compare import deliveries_figure
+    from surge.explain.compare import dated, deliveries_figure
 
     c = comparison
     rows = "".join(f"<tr><td>{escape(k)}</td><td class='num'>{amount(a)}</td>"
@@ -84,7 +84,7 @@ def compare_section(scenario: Scenario, comparison: Comparison) -> Section:
     table = ("<div class='table-wrap'><table><thead><tr><th></th><th class='num'>this plan</th>"
              f"<th class='num'>{escape(c.name_b)}</th><th class='num'>change</th></tr></thead>"
              f"<tbody>{rows}</tbody></table></div>")
-    changes = "".join(f"<li>{escape(line)}</li>" for line in c.sentences())
+    changes = "".join(f"<li>{escape(line)}</li>" for line in c.sentences(when=dated(scenario)))
     return Section(f"Compared with {c.name_b}",
                    [table, f"<ul>{changes}</ul>", deliveries_figure(scenario, c)],
                    "Lateness S and cost C of both plans, what changed in line activations and "

@@ -294,31 +294,8 @@ def demands(scenario: Scenario) -> list[dict[str, Any]]:
 
 
 def change_sentences(scenario: Scenario, c: Comparison) -> list[str]:
-    """What changed from plan A to plan B, with dates."""
-    if c.same:
-        return ["The two plans are the same: no change in S, C, conversions, deliveries "
-                "or orders."]
-    out = []
-    for a in c.added:
-        out.append(f"{a['line']} ({a['option']}) is converted only in {c.name_b}, from "
-                   f"{day(scenario, a['start_week'])}.")
-    for a in c.removed:
-        out.append(f"{a['line']} ({a['option']}) is converted only in {c.name_a}, from "
-                   f"{day(scenario, a['start_week'])}.")
-    for a in c.moved:
-        shift = a["start_b"] - a["start_a"]
-        out.append(f"{a['line']} ({a['option']}) starts {day(scenario, a['start_b'])} in "
-                   f"{c.name_b} instead of {day(scenario, a['start_a'])} "
-                   f"({abs(shift)} week{'s' if abs(shift) != 1 else ''} "
-                   f"{'later' if shift > 0 else 'earlier'}).")
-    for s in c.suppliers[:8]:
-        if abs(s["change"]) > 1e-6:
-            out.append(f"Orders of {s['item']} from {s['supplier']}: {amount(s['units_a'])} → "
-                       f"{amount(s['units_b'])} units ({s['change']:+,.0f}).")
-    for demand, (cum_a, cum_b) in c.delivered.items():
-        first = next((w for w in range(len(cum_a)) if abs(cum_a[w] - cum_b[w]) > 1e-6), None)
-        if first is not None:
-            out.append(f"Deliveries of {demand} differ from {day(scenario, first)} on "
-                       f"({amount(cum_a[-1])} delivered in all in {c.name_a}, "
-                       f"{amount(cum_b[-1])} in {c.name_b}).")
-    return out
+    """What changed from plan A to plan B, with weeks and dates (the CLI's and the
+    report's words: :meth:`Comparison.sentences`)."""
+    from surge.explain.compare import dated
+
+    return c.sentences(when=dated(scenario))
