@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 import surge
 from surge.cli import app, register_commands
-from surge.explain.compare import compare
+from surge.explain.compare import compare, dated
 from surge.explain.report import compare_section
 from surge.report.html import build_report
 from surge.scenario.overlay import apply
@@ -74,6 +74,14 @@ def test_activation_moved_added_removed() -> None:
         "l3 (p) is converted only in b, from week 0.",
         "l2 (o) is converted only in a, from week 1.",
         "l1 (o) starts in week 3 in b instead of week 0 (3 weeks later)."]
+    # the report numbers and dates the weeks; the web UI names them by their first day only
+    sc = surge.load_scenario(MINIMAL)
+    day = {w: f"{sc.week_date(w):%d %b %Y}" for w in (0, 3)}
+    assert c.sentences(when=dated(sc))[2] == (
+        f"l1 (o) starts in week 3 ({day[3]}) in b instead of week 0 ({day[0]}) (3 weeks later).")
+    assert c.sentences(when=dated(sc, numbered=False))[2] == (
+        f"l1 (o) starts in the week of {day[3]} in b instead of the week of {day[0]} "
+        "(3 weeks later).")
 
 
 def test_cli_compare(tmp_path: Path, plans) -> None:  # noqa: ANN001

@@ -165,9 +165,12 @@ def compare(a: Plan, b: Plan, scenario: Scenario | None = None, *,
     return c
 
 
-def dated(scenario: Scenario) -> Callable[[int], str]:
-    """A week as ``week 3 (15 Mar 2027)``: its number and its first day."""
-    return lambda w: f"week {w} ({scenario.week_date(w):%d %b %Y})"
+def dated(scenario: Scenario, numbered: bool = True) -> Callable[[int], str]:
+    """A week as ``week 3 (15 Mar 2027)``: its number and its first day; without
+    ``numbered``, ``the week of 15 Mar 2027`` (the web UI, whose pages show dates only)."""
+    if numbered:
+        return lambda w: f"week {w} ({scenario.week_date(w):%d %b %Y})"
+    return lambda w: f"the week of {scenario.week_date(w):%d %b %Y}"
 
 
 def deliveries_figure(scenario: Scenario, c: Comparison) -> go.Figure:

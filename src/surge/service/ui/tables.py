@@ -294,8 +294,8 @@ def demands(scenario: Scenario) -> list[dict[str, Any]]:
 
 
 def change_sentences(scenario: Scenario, c: Comparison) -> list[str]:
-    """What changed from plan A to plan B, with weeks and dates (the CLI's and the
+    """What changed from plan A to plan B, weeks named by their dates (the CLI's and the
     report's words: :meth:`Comparison.sentences`)."""
     from surge.explain.compare import dated
 
-    return c.sentences(when=dated(scenario))
+    return c.sentences(when=dated(scenario, numbered=False))
