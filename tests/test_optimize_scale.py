@@ -181,3 +181,24 @@ def test_fix_and_optimise_by_organisation_finds_the_cheaper_line() -> None:
     assert [a.line for a in plan.activations] == ["cheap"]
     check = surge.verify(sc, plan)
     assert check.ok, [str(v) for v in check.violations]
+
+
+def test_an_interrupted_run_does_not_stop_the_next_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HiGHS keeps its callback's interrupt flag between runs of one instance: once a run
+    was stopped at its deadline, every later run stopped at its first callback (100
+    lines: each neighbourhood within 0.5 s, the polish in 0.2 s, with seconds left). The
+    first run here is interrupted at once; the second, with time, must be solved."""
+    from surge import interrupt
+    from surge.optimize.stages import n_labels
+
+    b = create_model(prepare(surge.load(generate(30, 26, seed=1))))
+    n = n_labels(b.m)
+    assert b.service is not None
+    session = HighsSession(b.m)
+    session.set_objective(b.service.vector(n))
+    monkeypatch.setattr(interrupt, "requested", lambda: True)
+    first = session.relaxed("first", time_limit=60.0, method="ipm", crossover=False)
+    assert first.status != "optimal"
+    monkeypatch.undo()
+    second = session.relaxed("second", time_limit=60.0, method="ipm", crossover=False)
+    assert second.status == "optimal", second.message
