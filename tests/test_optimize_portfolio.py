@@ -25,19 +25,23 @@ from surge.scenario.generate import generate
 DEMO = Path(__file__).resolve().parents[1] / "examples" / "uav-france.yaml"
 
 
-def test_demo_plan_is_the_same_with_one_or_two_workers() -> None:
+def test_demo_plan_is_the_same_whatever_the_number_of_workers() -> None:
     """The demo: optimal with C = 2,845,520.79 (as without a cluster), and the same plan
-    (activations, cost) with 1 and 2 workers."""
+    (activations, cost) on 2 and 3 workers; one worker solves in this process, as
+    without a cluster."""
     sc = surge.load(DEMO)
-    plans = [solve_and_verify(sc, cluster=spec, time_limit=120) for spec in ("local:1",
-                                                                              "local:2")]
-    for plan in plans:
+    specs = (None, "local:1", "local:2", "local:3")
+    plans = [solve_and_verify(sc, cluster=spec, time_limit=120) for spec in specs]
+    for spec, plan in zip(specs, plans, strict=True):
         assert plan.status == "optimal"
         assert plan.objective.cost == pytest.approx(2_845_520.79, abs=0.5)
-        assert plan.model_extra["solver"]["workers"] in (1, 2)
-    one, two = plans
-    assert [a.model_dump() for a in one.activations] == [a.model_dump() for a in two.activations]
-    assert one.objective.cost == pytest.approx(two.objective.cost, rel=1e-9)
+        workers = int(spec[6:]) if spec else 0
+        assert plan.model_extra["solver"]["workers"] == (workers if workers >= 2 else 0)
+    here, one, two, three = plans
+    for a, b in ((here, one), (two, three)):
+        assert [x.model_dump() for x in a.activations] == \
+            [x.model_dump() for x in b.activations]
+        assert a.objective.cost == pytest.approx(b.objective.cost, rel=1e-9)
 
 
 def test_tasks_on_workers_give_what_they_give_here() -> None:

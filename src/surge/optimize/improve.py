@@ -12,6 +12,7 @@ whole model and is not used. Passes over ever larger groups repeat while they im
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -78,7 +79,8 @@ def _better(value: float, than: float) -> bool:
 
 def improve(b: Built, session: HighsSession, vec: np.ndarray, x: np.ndarray,
             left: Callable[[], float], gap: float, done: Callable[[float], bool],
-            lp_seconds: float, remote: Remote | None = None) -> tuple[np.ndarray, int]:
+            lp_seconds: float, remote: Remote | None = None, root_s: float = 0.0,
+            clean: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[np.ndarray, int]:
     """Fix-and-optimise over the neighbourhoods of :func:`passes` from ``x`` while time
     is left; returns the best plan found and the number of neighbourhoods (``remote``:
     rounds) that improved it. ``done(value)`` says the incumbent is good enough to stop.
@@ -88,24 +90,30 @@ def improve(b: Built, session: HighsSession, vec: np.ndarray, x: np.ndarray,
     the incumbent; then the next pass, with larger neighbourhoods, starts (a local
     optimum for small neighbourhoods is not one for larger ones). A neighbourhood that
     HiGHS solved to its gap is not solved again until the incumbent has changed. HiGHS's
-    root LP does not honour the time limit (measured at 100 lines: 20-25 s for a limit of
-    8 s), so a neighbourhood only starts with more than ``ROOT_LP_FACTOR`` times
-    ``lp_seconds`` (an LP with the activations fixed) and ``ROOT_OVERRUN`` times the
-    largest overrun of a neighbourhood so far left, and that overrun is held in reserve.
+    root LP does not honour the time limit (measured at 100 lines: 20-32 s for limits of
+    8-20 s; at 100 x 52, 178 s for 1 s), so a neighbourhood only starts with more than
+    ``ROOT_LP_FACTOR`` times ``lp_seconds`` (an LP with the activations fixed) and
+    ``ROOT_OVERRUN`` times the longest neighbourhood so far left; before the first, the
+    longest is ``root_s``, an estimate from the relaxation's time. ``clean`` (the options
+    that make nothing switched off) is applied to every neighbourhood's plan before it is
+    compared: the start-week neighbourhood keeps every converted option converted, and
+    one left idle still costs its conversion (100 x 52: 48.2 M as solved, 27.9 M clean
+    and polished).
 
     With ``remote`` (``--cluster``) every neighbourhood of a pass is solved at once from
     the same incumbent; the best plan of the round (earlier groups first on ties) starts
     the next round."""
+    tidy = clean or (lambda y: y)
     if remote is not None:
-        return _rounds(b, vec, x, left, gap, done, lp_seconds, remote)
+        return _rounds(b, vec, x, left, gap, done, lp_seconds, remote, root_s, tidy)
     session.set_objective(vec)
     best, value, better = x, float(vec @ x), 0
 
-    overrun = 0.0  # the most a neighbourhood ran past its limit (its root LP) [s]
+    longest = root_s  # the longest neighbourhood so far (first: the estimate) [s]
 
     def out_of_time() -> bool:
         return left() < max(MIN_NEIGHBOURHOOD_S, ROOT_LP_FACTOR * lp_seconds,
-                            ROOT_OVERRUN * overrun) or done(value)
+                            ROOT_OVERRUN * longest) or done(value)
 
     for hoods in passes(b):
         solved: dict[int, float] = {}  # neighbourhood -> incumbent value it was solved at
@@ -119,13 +127,12 @@ def improve(b: Built, session: HighsSession, vec: np.ndarray, x: np.ndarray,
                     continue
                 # HiGHS checks a MIP's time limit after its root node only: the root's LP
                 # (about an LP with the activations fixed) is held in reserve
-                limit = max(left() * NEIGHBOURHOOD_SHARE
-                            - max(ROOT_OVERRUN * lp_seconds, overrun), 1.0)
+                limit = max(left() * NEIGHBOURHOOD_SHARE - ROOT_OVERRUN * lp_seconds, 1.0)
                 res = session.restricted("improve", time_limit=limit, mip_gap=gap,
                                          fix=fixed(b, hood, best), start=best)
-                overrun = max(overrun, res.seconds - limit)
+                longest = max(longest, res.seconds)
                 if res.has_solution and res.x is not None:
-                    x_n = np.nan_to_num(res.x)
+                    x_n = tidy(np.nan_to_num(res.x))
                     if _better(float(vec @ x_n), value):
                         best, value, better, improved = x_n, float(vec @ x_n), better + 1, True
                 if res.status == "optimal":
@@ -163,18 +170,22 @@ def _fixed_outside(b: Built, group: list[int], x: np.ndarray) -> dict[int, float
 
 def _rounds(b: Built, vec: np.ndarray, x: np.ndarray, left: Callable[[], float],
             gap: float, done: Callable[[float], bool], lp_seconds: float,
-            remote: Remote) -> tuple[np.ndarray, int]:
+            remote: Remote, root_s: float,
+            tidy: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, int]:
     best, value, better = x, float(vec @ x), 0
+    longest = root_s  # the longest round so far (first: the estimate) [s]
     for hoods in passes(b):
-        while left() >= max(MIN_NEIGHBOURHOOD_S, ROOT_LP_FACTOR * lp_seconds) \
-                and not done(value):
+        while left() >= max(MIN_NEIGHBOURHOOD_S, ROOT_LP_FACTOR * lp_seconds,
+                            ROOT_OVERRUN * longest) and not done(value):
             # the whole round shares the time a single neighbourhood would get, times 2
             limit = max(left() * 2 * NEIGHBOURHOOD_SHARE - ROOT_OVERRUN * lp_seconds, 1.0)
             tasks = [Task("restricted", "cost", limit, fix=fixed(b, hood, best),
                           start=best, gap=gap) for hood in hoods]
-            improved = False
-            for x_n in remote(tasks):
-                if x_n is not None and _better(float(vec @ x_n), value):
+            improved, t0 = False, time.perf_counter()
+            results = remote(tasks)
+            longest = max(longest, time.perf_counter() - t0)
+            for x_n in (tidy(y) for y in results if y is not None):
+                if _better(float(vec @ x_n), value):
                     best, value, improved = x_n, float(vec @ x_n), True
             if not improved:
                 break

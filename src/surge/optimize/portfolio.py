@@ -32,6 +32,7 @@ from surge.scenario.model import Scenario
 Objective = Literal["service", "cost", "weighted"]
 Kind = Literal["fixed", "construct", "restricted"]
 MIN_TASK_SECONDS = 0.5  # a task with less time left is not started [s]
+MIN_WORKERS = 2  # fewer workers run nothing side by side: the solve stays in this process
 
 
 @dataclass
@@ -160,7 +161,8 @@ class Portfolio:
 
     @property
     def remote(self) -> bool:
-        return self._client is not None
+        """Tasks go to the workers: a cluster of at least ``MIN_WORKERS``."""
+        return self._client is not None and self.workers >= MIN_WORKERS
 
     def __enter__(self) -> Portfolio:
         if not self.spec:
@@ -174,6 +176,8 @@ class Portfolio:
         self._scenario = self._client.scatter(self.sc, broadcast=True)
         workers = list(self._client.scheduler_info()["workers"])
         self.workers = len(workers)
+        if self.workers < MIN_WORKERS:
+            return self
         self._warm = [self._client.submit(warm, self._key, self._scenario, workers=[w],
                                           pure=False) for w in workers]
         return self

@@ -116,7 +116,7 @@ def _solve(scenario: Scenario, limit: float, gap: float, threads: int | None, so
            say: Progress, stability: Reference | None, portfolio: Portfolio,
            info: SolveInfo) -> tuple[Plan, Solved | None]:
     t_start = info.started
-    info.workers = portfolio.workers
+    info.workers = portfolio.workers if portfolio.remote else 0
     try:
         say("prepare")
         t0 = time.perf_counter()

@@ -19,6 +19,7 @@ from surge import interrupt
 from surge.errors import SolverError
 
 StageStatus = Literal["optimal", "feasible", "infeasible", "no-solution", "error"]
+NEIGHBOURHOOD_LP_SOLVER = "ipm"  # HiGHS's mip_lp_solver in restricted() [-]
 
 
 @dataclass
@@ -239,8 +240,13 @@ class HighsSession:
     def restricted(self, name: str, *, time_limit: float, mip_gap: float,
                    fix: dict[int, float], start: np.ndarray | None = None) -> StageResult:
         """Branch-and-bound with some variables fixed (by label), from ``start``; the model
-        is left as it was (a fix-and-optimise neighbourhood, improve.py)."""
+        is left as it was (a fix-and-optimise neighbourhood, improve.py).
+
+        The MIP's LPs start with interior point (``mip_lp_solver``): its root LP, which
+        HiGHS does not interrupt, then overran less (100 lines: 28.5 s against 43.5 s for a
+        14 s limit; 100 x 52: 48 s against 100 s for a 45 s limit)."""
         h = self.h
+        h.setOptionValue("mip_lp_solver", NEIGHBOURHOOD_LP_SOLVER)
         lp = h.getLp()
         cols = np.array([self.col(lab) for lab in fix], dtype=np.int32)
         old_lo = np.asarray(lp.col_lower_)[cols]
@@ -253,6 +259,7 @@ class HighsSession:
         finally:
             if len(cols):
                 h.changeColsBounds(len(cols), cols, old_lo, old_up)
+            h.setOptionValue("mip_lp_solver", "choose")
             h.clearSolver()
 
     def fix_integers(self, x: np.ndarray) -> None:
