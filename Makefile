@@ -64,7 +64,7 @@ test: lint browser
 	$(PY) -m pytest -q -n 2 --dist loadfile --doctest-modules src tests
 
 bench: $(TSTAMP)
-	$(PY) benchmarks/bench_plan.py
+	$(PY) benchmarks/bench_plan.py --reference --workers 1,2,4
 	$(PY) benchmarks/bench_risk.py
 	$(PY) benchmarks/bench_verify.py
 	$(PY) benchmarks/bench_service.py

@@ -398,22 +398,35 @@ def _first_plans(runner: StageRunner, name: str, best: _Incumbent) -> bool:
 
 def _race_constructions(runner: StageRunner, name: str, best: _Incumbent,
                         large: bool) -> bool:
-    """``--cluster``: the greedy constructions of every cover in ``RACE_COVERS`` and (below
-    ``LARGE_MODEL_COLUMNS``) every line on, at once on the workers; the latest plan is
-    the stage's objective's best, and of those within ``ZERO_SERVICE`` of it the cheapest
-    (the cost stage's start), earlier covers first on ties: the same choice whatever the
-    order the workers finish in."""
-    from surge.optimize.construct import greedy_options
+    """``--cluster``: a plan first, in this process (the greedy lines of the smallest
+    cover, as without a cluster), then the greedy constructions of every other cover in
+    ``RACE_COVERS`` and (below ``LARGE_MODEL_COLUMNS``) every line on, at once on the
+    workers. The latest plan is the stage's objective's best, and of those within
+    ``ZERO_SERVICE`` of it the cheapest (the cost stage's start), smaller covers first on
+    ties: the same choice whatever the order the workers finish in. (Racing the first
+    cover too left the solve without a plan until the whole race had ended: 18.3 s of
+    120 at 300 lines on 2 workers, against 1.5 s in process.)"""
+    from surge.optimize.construct import HUGE_COLUMNS, HUGE_COVERS, construct, greedy_options
 
-    b = runner.built
+    b, session = runner.built, runner.session
+    assert session is not None
+    covers = (HUGE_COVERS[0], *RACE_COVERS) if int(b.m.nvars) >= HUGE_COLUMNS else RACE_COVERS
+    groups = [opts for opts in dict.fromkeys(tuple(greedy_options(b, c)) for c in covers)
+              if opts]
+    plans: list[np.ndarray] = []
+    if groups:
+        x0 = construct(b, runner.n, list(groups[0]), name,
+                       lambda: CONSTRUCTION_SHARE * runner.left(), threads=session.threads)
+        if x0 is not None:
+            plans.append(drop_idle_options(b, x0))
+            best.consider(plans[0])
     limit = max(runner.left() * CONSTRUCTION_SHARE, MIN_LP_SECONDS)
-    tasks = [Task("construct", "service", limit, options=list(opts)) for opts in
-             dict.fromkeys(tuple(greedy_options(b, c)) for c in RACE_COVERS) if opts]
+    tasks = [Task("construct", "service", limit, options=list(opts)) for opts in groups[1:]]
     if not large:
         tasks.append(Task("fixed", "service", limit, fix=fix_all_lines(b), method=best.method))
     assert b.cost is not None
     c_vec = b.cost.vector(runner.n)
-    plans = [drop_idle_options(b, x) for x in runner.tasks(name, tasks) if x is not None]
+    plans += [drop_idle_options(b, x) for x in runner.tasks(name, tasks) if x is not None]
     if plans:
         values = [float(best.vec @ x) for x in plans]
         floor = min(values)
