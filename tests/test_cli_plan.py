@@ -114,14 +114,16 @@ def test_bad_input_exits_2(tmp_path: Path, args: list[str], message: str) -> Non
 
 
 def test_plan_on_a_local_cluster(tmp_path: Path) -> None:
-    """``--cluster local:1``: the same optimal plan as in one process, one worker noted."""
-    out = tmp_path / "plan.json"
-    code, stdout, stderr = run("plan", MINIMAL, "-o", out, "--cluster", "local:1")
-    assert code == 0, stderr
-    plan = verified(MINIMAL, out)
-    assert plan.status == "optimal"
-    assert plan.objective.cost == pytest.approx(126_000.0, rel=1e-9)
-    assert plan.model_extra["solver"]["workers"] == 1
+    """``--cluster local:2``: the same optimal plan as in one process, two workers noted;
+    ``local:1`` solves in this process (one worker runs nothing side by side): none noted."""
+    for spec, workers in (("local:2", 2), ("local:1", 0)):
+        out = tmp_path / f"plan-{workers}.json"
+        code, stdout, stderr = run("plan", MINIMAL, "-o", out, "--cluster", spec)
+        assert code == 0, stderr
+        plan = verified(MINIMAL, out)
+        assert plan.status == "optimal"
+        assert plan.objective.cost == pytest.approx(126_000.0, rel=1e-9)
+        assert plan.model_extra["solver"]["workers"] == workers
 
 
 def test_unknown_solver_exits_1_with_a_message(tmp_path: Path) -> None:
