@@ -187,7 +187,9 @@ class HighsSession:
                             return again
                         took = again.seconds
                     return StageResult(name, "feasible", own, None, took,
-                                       "HiGHS valued its start wrongly: no proven bound", x)
+                                       "time limit reached: HiGHS valued its start wrongly "
+                                       "and found no plan without it in time; the start is "
+                                       "kept, no proven bound", x)
                 # The solver's value is not its plan's: keep the plan's, no proven bound.
                 value, bound = own, None
         if status == ms.kOptimal:
