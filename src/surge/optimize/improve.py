@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from surge.optimize.model import Built
+from surge.optimize.model import Built, drop_idle_options
 from surge.optimize.portfolio import Task
 from surge.optimize.solver import HighsSession
 
@@ -79,8 +79,8 @@ def _better(value: float, than: float) -> bool:
 
 def improve(b: Built, session: HighsSession, vec: np.ndarray, x: np.ndarray,
             left: Callable[[], float], gap: float, done: Callable[[float], bool],
-            lp_seconds: float, remote: Remote | None = None, root_s: float = 0.0,
-            clean: Callable[[np.ndarray], np.ndarray] | None = None) -> tuple[np.ndarray, int]:
+            lp_seconds: float, remote: Remote | None = None,
+            root_s: float = 0.0) -> tuple[np.ndarray, int]:
     """Fix-and-optimise over the neighbourhoods of :func:`passes` from ``x`` while time
     is left; returns the best plan found and the number of neighbourhoods (``remote``:
     rounds) that improved it. ``done(value)`` says the incumbent is good enough to stop.
@@ -94,18 +94,16 @@ def improve(b: Built, session: HighsSession, vec: np.ndarray, x: np.ndarray,
     8-20 s; at 100 x 52, 178 s for 1 s), so a neighbourhood only starts with more than
     ``ROOT_LP_FACTOR`` times ``lp_seconds`` (an LP with the activations fixed) and
     ``ROOT_OVERRUN`` times the longest neighbourhood so far left; before the first, the
-    longest is ``root_s``, an estimate from the relaxation's time. ``clean`` (the options
-    that make nothing switched off) is applied to every neighbourhood's plan before it is
-    compared: the start-week neighbourhood keeps every converted option converted, and
-    one left idle still costs its conversion (100 x 52: 48.2 M as solved, 27.9 M clean
-    and polished).
+    longest is ``root_s``, an estimate from the relaxation's time. Every neighbourhood's
+    plan has the options that make nothing switched off before it is compared: the
+    start-week neighbourhood keeps every converted option converted, and one left idle
+    still costs its conversion (100 x 52: 48.2 M as solved, 27.9 M clean and polished).
 
     With ``remote`` (``--cluster``) every neighbourhood of a pass is solved at once from
     the same incumbent; the best plan of the round (earlier groups first on ties) starts
     the next round."""
-    tidy = clean or (lambda y: y)
     if remote is not None:
-        return _rounds(b, vec, x, left, gap, done, lp_seconds, remote, root_s, tidy)
+        return _rounds(b, vec, x, left, gap, done, lp_seconds, remote, root_s)
     session.set_objective(vec)
     best, value, better = x, float(vec @ x), 0
 
@@ -132,7 +130,7 @@ def improve(b: Built, session: HighsSession, vec: np.ndarray, x: np.ndarray,
                                          fix=fixed(b, hood, best), start=best)
                 longest = max(longest, res.seconds)
                 if res.has_solution and res.x is not None:
-                    x_n = tidy(np.nan_to_num(res.x))
+                    x_n = drop_idle_options(b, np.nan_to_num(res.x))
                     if _better(float(vec @ x_n), value):
                         best, value, better, improved = x_n, float(vec @ x_n), better + 1, True
                 if res.status == "optimal":
@@ -170,8 +168,7 @@ def _fixed_outside(b: Built, group: list[int], x: np.ndarray) -> dict[int, float
 
 def _rounds(b: Built, vec: np.ndarray, x: np.ndarray, left: Callable[[], float],
             gap: float, done: Callable[[float], bool], lp_seconds: float,
-            remote: Remote, root_s: float,
-            tidy: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, int]:
+            remote: Remote, root_s: float) -> tuple[np.ndarray, int]:
     best, value, better = x, float(vec @ x), 0
     longest = root_s  # the longest round so far (first: the estimate) [s]
     for hoods in passes(b):
@@ -184,7 +181,7 @@ def _rounds(b: Built, vec: np.ndarray, x: np.ndarray, left: Callable[[], float],
             improved, t0 = False, time.perf_counter()
             results = remote(tasks)
             longest = max(longest, time.perf_counter() - t0)
-            for x_n in (tidy(y) for y in results if y is not None):
+            for x_n in (drop_idle_options(b, y) for y in results if y is not None):
                 if _better(float(vec @ x_n), value):
                     best, value, improved = x_n, float(vec @ x_n), True
             if not improved:

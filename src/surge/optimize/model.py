@@ -31,6 +31,8 @@ from surge.optimize.terms import Terms
 from surge.scenario.due import due_matrix
 from surge.scenario.model import Scenario
 
+IDLE_OUTPUT = 1e-9        # an option making at most this in total makes nothing [units]
+
 
 @dataclass
 class Built:
@@ -500,3 +502,15 @@ def _org_has_production(b: Built, items: list[str], orgs: list[str],
             for k in np.nonzero((b.prod[p] >= 0).any(axis=1))[0]:
                 has[ii[op.produces], opt_org[k]] = True
     return has
+
+
+def drop_idle_options(b: Built, x: np.ndarray) -> np.ndarray:
+    """``x`` with every activated option that makes nothing switched off (still feasible,
+    same S, lower C): the service stage has no reason to leave idle lines off."""
+    x = x.copy()
+    prod = np.where(b.prod >= 0, x[np.clip(b.prod, 0, None)], 0.0)
+    idle = prod.sum(axis=(0, 2)) <= IDLE_OUTPUT
+    for k in np.nonzero(idle)[0]:
+        labels = b.act[k]
+        x[labels[labels >= 0]] = 0.0
+    return x

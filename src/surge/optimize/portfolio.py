@@ -169,15 +169,18 @@ class Portfolio:
             return self
         import uuid
 
-        from surge.risk.dask_backend import open_client
+        from surge.risk.dask_backend import open_client, parse_cluster
 
+        kind, where = parse_cluster(self.spec)
+        if kind == "local" and int(where) < MIN_WORKERS:
+            return self  # nothing would run side by side: no cluster to start
         self._client, self._cluster = open_client(self.spec)
-        self._key = uuid.uuid4().hex
-        self._scenario = self._client.scatter(self.sc, broadcast=True)
         workers = list(self._client.scheduler_info()["workers"])
         self.workers = len(workers)
         if self.workers < MIN_WORKERS:
             return self
+        self._key = uuid.uuid4().hex
+        self._scenario = self._client.scatter(self.sc, broadcast=True)
         self._warm = [self._client.submit(warm, self._key, self._scenario, workers=[w],
                                           pure=False) for w in workers]
         return self

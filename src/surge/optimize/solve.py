@@ -18,7 +18,7 @@ from surge.errors import SolverError
 from surge.optimize.data import prepare
 from surge.optimize.diagnose import diagnose_infeasible
 from surge.optimize.extract import make_plan, pooled_shipments
-from surge.optimize.model import Built, create_model
+from surge.optimize.model import Built, create_model, drop_idle_options
 from surge.optimize.portfolio import Portfolio
 from surge.optimize.solver import StageResult
 from surge.optimize.stability import Reference, keep_close, stability_message
@@ -27,7 +27,6 @@ from surge.optimize.stages import (
     Solved,
     SolveInfo,
     StageRunner,
-    drop_idle_options,
     empty_plan_start,
     n_labels,
     run_stages,

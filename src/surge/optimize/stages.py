@@ -17,8 +17,8 @@ import numpy as np
 
 from surge.optimize.construct import constructions
 from surge.optimize.improve import improve
-from surge.optimize.model import Built
-from surge.optimize.portfolio import MIN_WORKERS, Portfolio, Task
+from surge.optimize.model import Built, drop_idle_options
+from surge.optimize.portfolio import Portfolio, Task
 from surge.optimize.solver import HighsSession, StageResult, run_linopy
 from surge.optimize.terms import Terms
 
@@ -50,7 +50,6 @@ SOLVER_PRECISION = 1e-7   # relative: values this close are equal to HiGHS [-]
 ROW_TOLERANCE = 1e-7      # HiGHS's primal feasibility tolerance on a row [row units]
 SERVICE_SLACK = ZERO_SERVICE  # the cost stage may exceed S* by this, then polish [unit-weeks]
 ABS_GAP = 1e-6           # absolute gap that always counts as closed [objective units]
-IDLE_OUTPUT = 1e-9        # an option making at most this in total makes nothing [units]
 
 
 @dataclass
@@ -126,7 +125,7 @@ class StageRunner:
         deadlines; measured at 300 lines, C = 93.5 M on one worker against 39.1 M in this
         process and on 2 or 4 workers)."""
         return self.session is not None and self.portfolio is not None and \
-            self.portfolio.remote and self.portfolio.workers >= MIN_WORKERS
+            self.portfolio.remote
 
     def tasks(self, name: str, tasks: list[Task]) -> list[np.ndarray | None]:
         """Run ``tasks`` of stage ``name`` on the portfolio; their plans, in order."""
@@ -446,8 +445,7 @@ def _without_branching(runner: StageRunner, name: str, best: _Incumbent,
         x_i, _ = improve(runner.built, session, best.vec, best.x, runner.left, gap,
                          lambda v: _within_gap(v, bound, gap), best.lp_seconds,
                          (lambda ts: runner.tasks(name, ts)) if runner.parallel else None,
-                         root_s=ROOT_PER_RELAXATION * lp_seconds,
-                         clean=lambda x: drop_idle_options(runner.built, x))
+                         root_s=ROOT_PER_RELAXATION * lp_seconds)
         best.consider(x_i)
     seconds = time.perf_counter() - t0
     if _within_gap(best.value, bound, gap):
@@ -535,16 +533,4 @@ def empty_plan_start(b: Built, n: int) -> np.ndarray:
     on_hand = np.cumsum(on_hand, axis=1)
     has = b.stock >= 0
     x[b.stock[has]] += on_hand[has]
-    return x
-
-
-def drop_idle_options(b: Built, x: np.ndarray) -> np.ndarray:
-    """``x`` with every activated option that makes nothing switched off (still feasible,
-    same S, lower C): the service stage has no reason to leave idle lines off."""
-    x = x.copy()
-    prod = np.where(b.prod >= 0, x[np.clip(b.prod, 0, None)], 0.0)
-    idle = prod.sum(axis=(0, 2)) <= IDLE_OUTPUT
-    for k in np.nonzero(idle)[0]:
-        labels = b.act[k]
-        x[labels[labels >= 0]] = 0.0
     return x
